@@ -1,0 +1,312 @@
+//! The binary's edge: parse the command line, load config, start telemetry and the runtime,
+//! run the command, and turn any error into one line on stderr and a non-zero exit code.
+
+use crate::cli::{
+    BenchCommand, Cli, Command, ConfigCommand, DigestCommand, ImportCommand, QuarantineCommand,
+};
+use crate::config::{self, Config};
+use crate::daemon::{self, App};
+use crate::ingest::{archive, RawItem};
+use crate::store::{EntryOutcome, Store};
+use anyhow::{bail, Context};
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Entry point of the `tidings` binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match config::load(cli.config.as_deref(), std::env::vars()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("tidings: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    crate::telemetry::init(&config.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("tidings: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(execute(cli.command, config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tidings: {}", one_line(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn one_line(e: &anyhow::Error) -> String {
+    format!("{e:#}").replace('\n', " ")
+}
+
+/// Runs one command with a loaded configuration.
+pub async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Run { once, demo } => run(config, once, demo).await,
+        Command::Migrate => {
+            Store::open(&config.store.url).await?;
+            println!(
+                "migrations applied to {}",
+                crate::store::redact(&config.store.url)
+            );
+            Ok(())
+        }
+        Command::Config {
+            what: ConfigCommand::Check,
+        } => {
+            println!(
+                "config ok: store {}",
+                crate::store::redact(&config.store.url)
+            );
+            println!(
+                "drop folder: {} ({})",
+                config.dropfolder.path.display(),
+                if config.dropfolder.enabled {
+                    "enabled"
+                } else {
+                    "disabled"
+                }
+            );
+            for a in &config.imap.accounts {
+                let folders: Vec<&str> = a.folders.iter().map(|f| f.name.as_str()).collect();
+                println!(
+                    "imap account {}: {}:{} folders {}",
+                    a.name,
+                    a.host,
+                    a.port(),
+                    folders.join(", ")
+                );
+            }
+            println!(
+                "digest: schedule {:?}, {} recipient(s), smtp {}",
+                config.digest.schedule,
+                config.digest.recipients.len(),
+                if config.smtp.is_some() {
+                    "configured"
+                } else {
+                    "not configured"
+                }
+            );
+            Ok(())
+        }
+        Command::Import { what } => import(config, what).await,
+        Command::Digest { what } => digest(config, what).await,
+        Command::Export { what, format } => {
+            let store = Store::open(&config.store.url).await?;
+            crate::export::export(&store, what, format, std::io::stdout().lock()).await?;
+            Ok(())
+        }
+        Command::Quarantine { what } => quarantine(config, what).await,
+        Command::Status => status(config).await,
+        Command::Bench { what } => bench(what).await,
+    }
+}
+
+async fn run(config: Config, once: bool, demo: bool) -> anyhow::Result<()> {
+    if demo {
+        seed_demo(&config)?;
+    }
+    let app = App::build(config).await?;
+    if once {
+        let r = app.run_once().await?;
+        println!(
+            "stored {} new item(s), {} already known, {} quarantined; {} flag(s) raised, {} refreshed; digest {}; {} message(s) sent",
+            r.ingested.stored, r.ingested.duplicates, r.ingested.quarantined, r.flags.raised, r.flags.refreshed,
+            r.digest_period.as_deref().unwrap_or("not due"), r.delivery.sent
+        );
+        return Ok(());
+    }
+    if demo {
+        let listen = &app.config().http.listen;
+        tracing::info!("Demo: sample inbox placed in {}. Try: `tidings export items`, `tidings export flags`, `tidings digest preview`, http://{listen}/metrics", app.config().dropfolder.path.display());
+    }
+    app.run(daemon::shutdown_token()).await?;
+    Ok(())
+}
+
+/// Writes the bundled sample inbox into the drop folder when it holds no `.eml` yet.
+fn seed_demo(config: &Config) -> anyhow::Result<()> {
+    let folder = &config.dropfolder.path;
+    std::fs::create_dir_all(folder)
+        .with_context(|| format!("creating the drop folder {}", folder.display()))?;
+    if folder.join("processed").exists() {
+        return Ok(()); // the demo ran before; its mail is already in the log
+    }
+    for m in crate::sample::demo_inbox(chrono::Utc::now().timestamp()) {
+        std::fs::write(folder.join(&m.file_name), &m.bytes)
+            .with_context(|| format!("writing the demo inbox to {}", folder.display()))?;
+    }
+    Ok(())
+}
+
+async fn import(config: Config, what: ImportCommand) -> anyhow::Result<()> {
+    let app = App::build(config).await?;
+    let report = match what {
+        ImportCommand::Maildir { path } => {
+            let (count, items) =
+                archive::maildir_messages(&path, &format!("maildir:{}", path.display()))?;
+            archive::import(app.funnel(), items, Some(count)).await?
+        }
+        ImportCommand::Mbox { path } => {
+            let file = std::fs::File::open(&path)
+                .with_context(|| format!("opening {}", path.display()))?;
+            let reader = archive::MboxReader::new(
+                std::io::BufReader::with_capacity(1 << 20, file),
+                path.clone(),
+                &format!("mbox:{}", path.display()),
+            );
+            archive::import(app.funnel(), reader, None).await?
+        }
+    };
+    println!(
+        "read {} message(s) in {:.2} s ({:.0}/s): stored {}, already known {}, quarantined {}",
+        report.read,
+        report.seconds,
+        report.rate(),
+        report.outcome.stored,
+        report.outcome.duplicates,
+        report.outcome.quarantined
+    );
+    Ok(())
+}
+
+async fn digest(config: Config, what: DigestCommand) -> anyhow::Result<()> {
+    let app = App::build(config).await?;
+    let now = chrono::Utc::now().timestamp();
+    match what {
+        DigestCommand::Preview { html } => {
+            crate::pipeline::flags::evaluate(app.store(), &app.config().flags.contact_volume, now)
+                .await?;
+            let d = crate::digest::preview(app.store(), app.config(), now).await?;
+            if html {
+                println!("{}", d.html);
+            } else {
+                println!("Subject: {}\n\n{}", d.subject, d.text);
+            }
+            Ok(())
+        }
+        DigestCommand::Send => {
+            if app.config().smtp.is_none() {
+                bail!("no [smtp] section in the config; add one to send digests (see README)");
+            }
+            crate::pipeline::flags::evaluate(app.store(), &app.config().flags.contact_volume, now)
+                .await?;
+            let key = format!("manual-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"));
+            crate::digest::enqueue_period(app.store(), app.config(), &key, now).await?;
+            let report = app.run_once_outbox().await?;
+            if let Some(e) = report.last_error {
+                bail!("digest {key} is in the outbox but could not be sent yet: {e}");
+            }
+            println!("digest {key} sent to {} recipient(s)", report.sent);
+            Ok(())
+        }
+    }
+}
+
+async fn quarantine(config: Config, what: QuarantineCommand) -> anyhow::Result<()> {
+    let app = App::build(config).await?;
+    let rows = app.store().quarantine_list().await?;
+    match what {
+        QuarantineCommand::List => {
+            if rows.is_empty() {
+                println!("the quarantine is empty");
+            }
+            for r in rows {
+                let at = chrono::DateTime::from_timestamp(r.quarantined_at, 0)
+                    .map(|d| d.to_rfc3339())
+                    .unwrap_or_default();
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    r.id, at, r.source, r.locator, r.reason
+                );
+            }
+            Ok(())
+        }
+        QuarantineCommand::Retry { id } => {
+            let mut released = 0;
+            for r in rows.into_iter().filter(|r| id.is_none_or(|i| i == r.id)) {
+                let Some(bytes) = app.store().quarantined_content(r.id).await? else {
+                    println!("{}: no content kept (over the size limit); re-sync the source after raising the limit", r.id);
+                    continue;
+                };
+                let (_, sightings) = app.store().quarantined_sightings(r.id).await?;
+                let entries: Vec<_> = sightings
+                    .into_iter()
+                    .map(|(source, locator)| {
+                        let direction = crate::domain::Direction::Inbound;
+                        app.funnel().prepare(RawItem {
+                            source,
+                            locator,
+                            bytes: bytes.clone(),
+                            received_at: None,
+                            direction,
+                            oversized: None,
+                        })
+                    })
+                    .collect();
+                match entries.first().map(|e| &e.outcome) {
+                    Some(EntryOutcome::Item(_)) => {
+                        app.store().release_quarantined(r.id, &entries).await?;
+                        released += 1;
+                        println!("{}: now readable, stored", r.id);
+                    }
+                    Some(EntryOutcome::Quarantined { reason }) => {
+                        println!("{}: still unreadable: {reason}", r.id)
+                    }
+                    None => println!("{}: no sightings recorded", r.id),
+                }
+            }
+            println!("{released} item(s) released from the quarantine");
+            Ok(())
+        }
+    }
+}
+
+async fn status(config: Config) -> anyhow::Result<()> {
+    let app = App::build(config).await?;
+    let (items, customers, quarantined) = app.store().counts().await?;
+    let outbox = app.store().outbox_totals().await?;
+    println!("items {items}, customers {customers}, quarantined {quarantined}");
+    println!(
+        "outbox: {} pending, {} sent, {} failed",
+        outbox.pending, outbox.sent, outbox.failed
+    );
+    for line in crate::ingest::status::source_lines(&app).await? {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+async fn bench(what: BenchCommand) -> anyhow::Result<()> {
+    match what {
+        BenchCommand::Maildir { messages, store } => {
+            crate::bench::maildir(messages, store.as_deref()).await?;
+        }
+        BenchCommand::Imap {
+            messages,
+            store,
+            host,
+            port,
+            user,
+            password,
+        } => {
+            crate::bench::imap(&crate::bench::ImapBench {
+                messages,
+                store_url: store,
+                host,
+                port,
+                user,
+                password,
+            })
+            .await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,174 @@
+//! The command line. Every command takes `--config FILE` (or `TIDINGS_CONFIG`).
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Tidings: a neutral, evidence-based contact log from mailboxes, call logs and letters.
+#[derive(Debug, Parser)]
+#[command(name = "tidings", version, about)]
+pub struct Cli {
+    /// Config file (default: config/tidings.toml when present, else built-in defaults).
+    #[arg(long, global = true, env = "TIDINGS_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the daemon: sources, flag evaluation, digest schedule, outbox, HTTP.
+    Run {
+        /// Drain every source once, run due work (flags, digest, outbox) and exit.
+        #[arg(long)]
+        once: bool,
+        /// Put a bundled sample inbox in the drop folder first (when it is empty).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// One-off import of a mail archive.
+    Import {
+        /// Archive format and path.
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+    /// The weekly digest.
+    Digest {
+        /// Preview or send.
+        #[command(subcommand)]
+        what: DigestCommand,
+    },
+    /// Export the contact log to stdout.
+    Export {
+        /// Which table.
+        what: ExportTable,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+    },
+    /// Items that could not be read.
+    Quarantine {
+        /// List or retry.
+        #[command(subcommand)]
+        what: QuarantineCommand,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Configuration tools.
+    Config {
+        /// Check the configuration.
+        #[command(subcommand)]
+        what: ConfigCommand,
+    },
+    /// Per-source reconciliation and store totals.
+    Status,
+    /// Measure end-to-end throughput (see docs/benchmarks.md).
+    Bench {
+        /// What to measure.
+        #[command(subcommand)]
+        what: BenchCommand,
+    },
+}
+
+/// `tidings import …`
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A Maildir folder (with `cur/` and `new/`; `.Sub` folders included).
+    Maildir {
+        /// The Maildir root.
+        path: PathBuf,
+    },
+    /// An mbox file.
+    Mbox {
+        /// The mbox file.
+        path: PathBuf,
+    },
+}
+
+/// `tidings digest …`
+#[derive(Debug, Subcommand)]
+pub enum DigestCommand {
+    /// Print the digest that would be sent now, without sending or recording it.
+    Preview {
+        /// Print the HTML version instead of plain text.
+        #[arg(long)]
+        html: bool,
+    },
+    /// Send a digest now to every recipient (through the outbox) and record it.
+    Send,
+}
+
+/// `tidings quarantine …`
+#[derive(Debug, Subcommand)]
+pub enum QuarantineCommand {
+    /// List quarantined items with their reasons.
+    List,
+    /// Read quarantined items again (after a fix or config change); all when no id is given.
+    Retry {
+        /// Quarantine id from `tidings quarantine list`.
+        id: Option<i64>,
+    },
+}
+
+/// `tidings config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Load and check the configuration; print the effective store and sources.
+    Check,
+}
+
+/// `tidings bench …`
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Generate N typical messages as a Maildir and time `import maildir` into a fresh store.
+    Maildir {
+        /// Messages to generate.
+        #[arg(long, default_value_t = 20_000)]
+        messages: usize,
+        /// Store URL (default: a fresh SQLite file in a temp dir).
+        #[arg(long)]
+        store: Option<String>,
+    },
+    /// APPEND N messages to an IMAP account (if its folder is empty) and time a full backfill.
+    Imap {
+        /// Messages in the benchmark mailbox.
+        #[arg(long, default_value_t = 10_000)]
+        messages: usize,
+        /// Store URL (default: a fresh SQLite file in a temp dir).
+        #[arg(long)]
+        store: Option<String>,
+        /// IMAP host.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// IMAP port (plain).
+        #[arg(long, default_value_t = 10143)]
+        port: u16,
+        /// IMAP user.
+        #[arg(long, default_value = "bench")]
+        user: String,
+        /// IMAP password.
+        #[arg(long, default_value = "secret", env = "TIDINGS_BENCH_IMAP_PASSWORD")]
+        password: String,
+    },
+}
+
+/// Tables that can be exported.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ExportTable {
+    /// Contact items.
+    Items,
+    /// Customers with identifiers and totals.
+    Customers,
+    /// Advisory flags with figures and evidence.
+    Flags,
+}
+
+/// Export formats.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// Comma-separated with a header row.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}

@@ -1,0 +1,270 @@
+//! Reading the config file, applying `TIDINGS_<SECTION>__<KEY>` overrides and checking the
+//! result. Every error names the file or variable and the key, and says what to change.
+
+use super::Config;
+use crate::domain::EmailAddress;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// The path used when neither `--config` nor `TIDINGS_CONFIG` is given.
+pub const DEFAULT_PATH: &str = "config/tidings.toml";
+
+/// Why the configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The named file could not be read.
+    #[error("cannot read config file {path}: {source}; check the path given with --config or TIDINGS_CONFIG")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has an unknown or mistyped key.
+    #[error("config file {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, with line, column and key.
+        message: String,
+    },
+    /// An environment override could not be applied.
+    #[error("environment variable {var}: {message}")]
+    Env {
+        /// The variable.
+        var: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A value is well-formed TOML but not usable.
+    #[error("config {origin}: key `{key}`: {message}")]
+    Invalid {
+        /// The file (and overrides) the value came from.
+        origin: String,
+        /// The dotted key.
+        key: String,
+        /// What is wrong and what to use instead.
+        message: String,
+    },
+}
+
+/// Loads the configuration from `path` (or the default path, which may be absent), applies
+/// environment overrides from `env`, and checks every value.
+pub fn load(
+    path: Option<&Path>,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<Config, ConfigError> {
+    let (origin, text) = match path {
+        Some(p) => (p.to_path_buf(), read(p)?),
+        None => {
+            let p = PathBuf::from(DEFAULT_PATH);
+            let text = if p.exists() { read(&p)? } else { String::new() };
+            (p, text)
+        }
+    };
+    let parse_err = |e: toml::de::Error| ConfigError::Parse {
+        path: origin.clone(),
+        message: e.to_string().trim().replace('\n', " "),
+    };
+    // Parse the file on its own first so its errors carry line and column.
+    let mut config: Config = toml::from_str(&text).map_err(parse_err)?;
+    let overrides: Vec<(String, String)> = env
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("TIDINGS_") && k.contains("__"))
+        .collect();
+    if !overrides.is_empty() {
+        let mut table: toml::Table = toml::from_str(&text).map_err(parse_err)?;
+        for (var, value) in &overrides {
+            apply_override(&mut table, var, value)?;
+        }
+        config = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Env {
+                var: overrides
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                message: e.to_string().trim().replace('\n', " "),
+            })?;
+    }
+    validate(&config, &origin.display().to_string())?;
+    Ok(config)
+}
+
+fn read(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// `TIDINGS_FLAGS__CONTACT_VOLUME__MIN_CONTACTS=5` sets `flags.contact_volume.min_contacts`.
+/// The value is read as TOML (number, boolean, array) when it parses as one, else as a string.
+fn apply_override(table: &mut toml::Table, var: &str, raw: &str) -> Result<(), ConfigError> {
+    let path: Vec<String> = var["TIDINGS_".len()..]
+        .split("__")
+        .map(str::to_ascii_lowercase)
+        .collect();
+    if path.iter().any(String::is_empty) {
+        return Err(ConfigError::Env {
+            var: var.to_string(),
+            message: "empty key segment; use TIDINGS_<SECTION>__<KEY>".to_string(),
+        });
+    }
+    let value = toml::from_str::<toml::Table>(&format!("v = {raw}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(raw.to_string()));
+    let (last, parents) = path.split_last().ok_or_else(|| ConfigError::Env {
+        var: var.to_string(),
+        message: "no key given".to_string(),
+    })?;
+    let mut node = table;
+    for segment in parents {
+        let entry = node
+            .entry(segment.clone())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        node = entry.as_table_mut().ok_or_else(|| ConfigError::Env {
+            var: var.to_string(),
+            message: format!("`{segment}` is not a section"),
+        })?;
+    }
+    node.insert(last.clone(), value);
+    Ok(())
+}
+
+fn validate(config: &Config, origin: &str) -> Result<(), ConfigError> {
+    let invalid = |key: &str, message: String| ConfigError::Invalid {
+        origin: origin.to_string(),
+        key: key.to_string(),
+        message,
+    };
+    let url = &config.store.url;
+    if !(url.starts_with("sqlite:")
+        || url.starts_with("postgres:")
+        || url.starts_with("postgresql:"))
+    {
+        return Err(invalid(
+            "store.url",
+            format!("{url:?} is neither sqlite://PATH nor postgres://…"),
+        ));
+    }
+    cron::Schedule::from_str(&config.digest.schedule).map_err(|e| {
+        invalid(
+            "digest.schedule",
+            format!(
+                "{:?} is not a cron expression ({e}); use six fields with seconds, e.g. \"0 0 7 * * Mon\"",
+                config.digest.schedule
+            ),
+        )
+    })?;
+    for (i, r) in config.digest.recipients.iter().enumerate() {
+        EmailAddress::parse(&r.email)
+            .map_err(|e| invalid(&format!("digest.recipients[{i}].email"), e.to_string()))?;
+    }
+    let cv = &config.flags.contact_volume;
+    if !(0.0..=100.0).contains(&cv.percentile) {
+        return Err(invalid(
+            "flags.contact_volume.percentile",
+            "must be between 0 and 100".to_string(),
+        ));
+    }
+    if cv.window_days == 0 {
+        return Err(invalid(
+            "flags.contact_volume.window_days",
+            "must be at least 1".to_string(),
+        ));
+    }
+    for (i, domain) in config.organisation.staff_domains.iter().enumerate() {
+        if domain.is_empty() || domain.contains('@') || domain.contains(' ') {
+            return Err(invalid(
+                &format!("organisation.staff_domains[{i}]"),
+                format!("{domain:?} is not a domain name such as \"example.org\""),
+            ));
+        }
+    }
+    let mut names = std::collections::HashSet::new();
+    for (i, account) in config.imap.accounts.iter().enumerate() {
+        account
+            .validate()
+            .map_err(|m| invalid(&format!("imap.accounts[{i}]"), m))?;
+        if !names.insert(account.name.clone()) {
+            return Err(invalid(
+                &format!("imap.accounts[{i}].name"),
+                format!(
+                    "{:?} is used by two accounts; names must be unique",
+                    account.name
+                ),
+            ));
+        }
+    }
+    if let Some(smtp) = &config.smtp {
+        smtp.validate()
+            .map_err(|m| invalid("smtp", m.to_string()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn write(text: &str) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().expect("temp file");
+        f.write_all(text.as_bytes()).expect("write");
+        f
+    }
+
+    #[test]
+    fn empty_file_gives_embedded_defaults() {
+        let f = write("");
+        let c = load(Some(f.path()), Vec::new()).expect("defaults load");
+        assert_eq!(c.store.url, "sqlite://data/tidings.db");
+        assert_eq!(c.http.listen, "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_the_file() {
+        let f = write("[store]\nurll = \"x\"\n");
+        let err = load(Some(f.path()), Vec::new()).expect_err("unknown key");
+        let msg = err.to_string();
+        assert!(msg.contains("urll"), "{msg}");
+        assert!(msg.contains(&f.path().display().to_string()), "{msg}");
+    }
+
+    #[test]
+    fn env_overrides_nested_keys_with_typed_values() {
+        let f = write("[flags.contact_volume]\nmin_contacts = 10\n");
+        let env = vec![
+            (
+                "TIDINGS_FLAGS__CONTACT_VOLUME__MIN_CONTACTS".to_string(),
+                "3".to_string(),
+            ),
+            (
+                "TIDINGS_STORE__URL".to_string(),
+                "postgres://h/db".to_string(),
+            ),
+            ("UNRELATED".to_string(), "x".to_string()),
+        ];
+        let c = load(Some(f.path()), env).expect("overrides apply");
+        assert_eq!(c.flags.contact_volume.min_contacts, 3);
+        assert_eq!(c.store.url, "postgres://h/db");
+    }
+
+    #[test]
+    fn bad_cron_is_named() {
+        let f = write("[digest]\nschedule = \"every monday\"\n");
+        let msg = load(Some(f.path()), Vec::new())
+            .expect_err("bad cron")
+            .to_string();
+        assert!(msg.contains("digest.schedule"), "{msg}");
+    }
+
+    #[test]
+    fn missing_explicit_file_is_an_error() {
+        let err = load(Some(Path::new("/nonexistent/tidings.toml")), Vec::new());
+        assert!(matches!(err, Err(ConfigError::Read { .. })));
+    }
+}

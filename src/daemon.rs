@@ -1,0 +1,290 @@
+//! The daemon: every source, the maintenance loop (flags, digest schedule, outbox) and the
+//! HTTP server, under one cancellation token. `run_once` is the same work done once.
+
+use crate::config::Config;
+use crate::digest::{self, schedule};
+use crate::ingest::dropfolder;
+use crate::ingest::imap::source::ImapSource;
+use crate::ingest::Funnel;
+use crate::outbound::outbox::{self, DeliveryReport};
+use crate::outbound::smtp::SmtpSender;
+use crate::pipeline::flags::{self, FlagPass};
+use crate::store::{BatchOutcome, Store};
+use std::str::FromStr;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Seconds between maintenance passes (flag evaluation, digest check, outbox delivery).
+const MAINTENANCE_SECS: u64 = 30;
+/// How long in-flight work may take to finish after a shutdown signal.
+const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(30);
+
+/// Why the daemon or a one-off pass failed. Messages are single lines that say what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    /// A store operation failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// A source failed.
+    #[error(transparent)]
+    Source(#[from] crate::ingest::imap::source::SourceError),
+    /// The drop folder failed.
+    #[error(transparent)]
+    DropFolder(#[from] dropfolder::DropFolderError),
+    /// The digest could not be prepared.
+    #[error(transparent)]
+    Digest(#[from] digest::DigestError),
+    /// SMTP is misconfigured or unreachable.
+    #[error("SMTP: {0}")]
+    Smtp(String),
+    /// The HTTP listener could not start.
+    #[error("cannot listen on {addr}: {source}; choose a free http.listen address")]
+    Listen {
+        /// The address.
+        addr: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// The assembled application.
+#[derive(Clone, Debug)]
+pub struct App {
+    config: Config,
+    store: Store,
+    funnel: Funnel,
+    smtp: Option<std::sync::Arc<SmtpSender>>,
+}
+
+/// What `run_once` did.
+#[derive(Clone, Debug, Default)]
+pub struct OnceReport {
+    /// Items from all sources.
+    pub ingested: BatchOutcome,
+    /// Flag evaluation.
+    pub flags: FlagPass,
+    /// Digest period enqueued, if one was due.
+    pub digest_period: Option<String>,
+    /// Outbox delivery.
+    pub delivery: DeliveryReport,
+}
+
+impl App {
+    /// Opens (and migrates) the store and prepares the SMTP sender.
+    pub async fn build(config: Config) -> Result<Self, DaemonError> {
+        let store = Store::open(&config.store.url).await?;
+        let funnel = Funnel::new(store.clone(), &config.organisation.staff_domains);
+        let smtp = match &config.smtp {
+            Some(c) => Some(std::sync::Arc::new(
+                SmtpSender::new(c).map_err(|e| DaemonError::Smtp(e.to_string()))?,
+            )),
+            None => None,
+        };
+        Ok(Self {
+            config,
+            store,
+            funnel,
+            smtp,
+        })
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The funnel.
+    pub fn funnel(&self) -> &Funnel {
+        &self.funnel
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Drains every source once, then runs due work. Every source is tried even when one
+    /// fails; the first failure is returned after the rest has run.
+    pub async fn run_once(&self) -> Result<OnceReport, DaemonError> {
+        let mut report = OnceReport::default();
+        let mut first_error: Option<DaemonError> = None;
+        if self.config.dropfolder.enabled {
+            match dropfolder::scan_once(&self.funnel, &self.config.dropfolder.path).await {
+                Ok(o) => add(&mut report.ingested, o),
+                Err(e) => first_error = first_error.or(Some(e.into())),
+            }
+        }
+        for account in &self.config.imap.accounts {
+            match ImapSource::new(account.clone(), self.funnel.clone())
+                .sync_once()
+                .await
+            {
+                Ok(o) => add(&mut report.ingested, o),
+                Err(e) => first_error = first_error.or(Some(e.into())),
+            }
+        }
+        let (flags, digest_period, delivery) = self.maintenance().await?;
+        report.flags = flags;
+        report.digest_period = digest_period;
+        report.delivery = delivery;
+        if let Some(e) = first_error {
+            return Err(e);
+        }
+        if let Some(e) = &report.delivery.last_error {
+            return Err(DaemonError::Smtp(format!(
+                "{e}; the message stays in the outbox and is retried on the next run"
+            )));
+        }
+        Ok(report)
+    }
+
+    /// Delivers whatever the outbox holds that is due now.
+    pub async fn run_once_outbox(&self) -> Result<DeliveryReport, DaemonError> {
+        match &self.smtp {
+            Some(sender) => {
+                Ok(
+                    outbox::deliver_due(&self.store, sender, chrono::Utc::now().timestamp())
+                        .await?,
+                )
+            }
+            None => Ok(DeliveryReport::default()),
+        }
+    }
+
+    /// Flag evaluation, the digest schedule and outbox delivery.
+    async fn maintenance(&self) -> Result<(FlagPass, Option<String>, DeliveryReport), DaemonError> {
+        let now = chrono::Utc::now();
+        let flags = flags::evaluate(
+            &self.store,
+            &self.config.flags.contact_volume,
+            now.timestamp(),
+        )
+        .await?;
+        let mut period = None;
+        if self.config.digest.enabled && !self.config.digest.recipients.is_empty() {
+            if let Ok(cron) = cron::Schedule::from_str(&self.config.digest.schedule) {
+                if let Some(due) = schedule::latest_due(&cron, now) {
+                    let key = schedule::period_key(due);
+                    if digest::enqueue_period(&self.store, &self.config, &key, now.timestamp())
+                        .await?
+                    {
+                        period = Some(key);
+                    }
+                }
+            }
+        }
+        let delivery = self.run_once_outbox().await?;
+        Ok((flags, period, delivery))
+    }
+
+    /// Runs until `cancel` fires, then lets in-flight work finish (up to a deadline).
+    pub async fn run(&self, cancel: CancellationToken) -> Result<(), DaemonError> {
+        let mut tasks = tokio::task::JoinSet::new();
+        if self.config.http.enabled {
+            let listener = tokio::net::TcpListener::bind(&self.config.http.listen)
+                .await
+                .map_err(|source| DaemonError::Listen {
+                    addr: self.config.http.listen.clone(),
+                    source,
+                })?;
+            tracing::info!(addr = %self.config.http.listen, "HTTP server listening (/healthz, /readyz, /metrics).");
+            let router = crate::http::router(self.store.clone());
+            let c = cancel.clone();
+            tasks.spawn(async move {
+                let served = axum::serve(listener, router)
+                    .with_graceful_shutdown(c.cancelled_owned())
+                    .await;
+                if let Err(e) = served {
+                    tracing::error!("HTTP server stopped: {e}");
+                }
+            });
+        }
+        for account in &self.config.imap.accounts {
+            let source = ImapSource::new(account.clone(), self.funnel.clone());
+            tasks.spawn(source.run(cancel.clone()));
+        }
+        if self.config.dropfolder.enabled {
+            let app = self.clone();
+            let c = cancel.clone();
+            tasks.spawn(async move { app.dropfolder_loop(c).await });
+        }
+        let app = self.clone();
+        let c = cancel.clone();
+        tasks.spawn(async move { app.maintenance_loop(c).await });
+
+        cancel.cancelled().await;
+        tracing::info!("Shutting down: finishing in-flight work.");
+        if tokio::time::timeout(SHUTDOWN_DEADLINE, async {
+            while tasks.join_next().await.is_some() {}
+        })
+        .await
+        .is_err()
+        {
+            tracing::warn!("Shutdown deadline passed; stopping remaining tasks.");
+            tasks.abort_all();
+        }
+        self.store.close().await;
+        Ok(())
+    }
+
+    async fn dropfolder_loop(&self, cancel: CancellationToken) {
+        let every = Duration::from_secs(self.config.dropfolder.poll_interval_secs.max(1));
+        while !cancel.is_cancelled() {
+            if let Err(e) = dropfolder::scan_once(&self.funnel, &self.config.dropfolder.path).await
+            {
+                crate::telemetry::events::source_error(dropfolder::SOURCE, &e, every.as_secs());
+            }
+            tokio::select! {
+                () = tokio::time::sleep(every) => {}
+                () = cancel.cancelled() => return,
+            }
+        }
+    }
+
+    async fn maintenance_loop(&self, cancel: CancellationToken) {
+        while !cancel.is_cancelled() {
+            if let Err(e) = self.maintenance().await {
+                tracing::error!("Maintenance pass failed: {e}; retrying in {MAINTENANCE_SECS} s.");
+            }
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_secs(MAINTENANCE_SECS)) => {}
+                () = cancel.cancelled() => return,
+            }
+        }
+    }
+}
+
+fn add(total: &mut BatchOutcome, o: BatchOutcome) {
+    total.stored += o.stored;
+    total.duplicates += o.duplicates;
+    total.quarantined += o.quarantined;
+}
+
+/// A token cancelled on SIGINT or SIGTERM.
+pub fn shutdown_token() -> CancellationToken {
+    let token = CancellationToken::new();
+    let t = token.clone();
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(s) => s,
+                    Err(_) => {
+                        let _ = ctrl_c.await;
+                        t.cancel();
+                        return;
+                    }
+                };
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        t.cancel();
+    });
+    token
+}

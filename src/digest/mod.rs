@@ -1,0 +1,205 @@
+//! The weekly digest of advisory flags for managers: gather figures from the store
+//! (`build_view`), render them (`render`), and enqueue one message per recipient through the
+//! outbox, once per schedule period (`schedule`). Figures only, never message content.
+
+pub mod render;
+pub mod schedule;
+
+use crate::config::Config;
+use crate::domain::UnixTime;
+use crate::pipeline::count::daily_counts;
+use crate::store::{FlagRow, NewOutboxMessage, Store, StoreError};
+use chrono::{DateTime, TimeZone, Utc};
+use render::{DigestFlag, DigestView, PeriodTotals, RenderedDigest};
+use sha2::{Digest, Sha256};
+
+/// Why a digest could not be prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum DigestError {
+    /// Reading figures or recording the period failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// There is nobody to send it to.
+    #[error("no digest recipients are configured; add [[digest.recipients]] with name and email to the config file")]
+    NoRecipients,
+}
+
+fn utc(t: UnixTime) -> DateTime<Utc> {
+    Utc.timestamp_opt(t, 0).single().unwrap_or_default()
+}
+
+/// Gathers the digest for flags raised after `since` (all unexpired flags when `None`).
+pub async fn build_view(
+    store: &Store,
+    config: &Config,
+    recipient_name: Option<String>,
+    since: Option<UnixTime>,
+    now: UnixTime,
+) -> Result<DigestView, StoreError> {
+    let period_start = since.unwrap_or(now - 7 * 86_400);
+    let flags = store.flags(since.map(|s| s + 1), false).await?;
+    let mut new_flags = Vec::with_capacity(flags.len());
+    for flag in flags {
+        new_flags.push(digest_flag(store, flag, now).await?);
+    }
+    let totals = store.totals(period_start, now).await?;
+    Ok(DigestView {
+        organisation: config.organisation.name.clone(),
+        recipient_name,
+        period_start: utc(period_start),
+        period_end: utc(now),
+        new_flags,
+        open_flags_total: usize::try_from(store.open_flag_count().await?).unwrap_or(0),
+        totals: PeriodTotals {
+            items_in_period: u64::try_from(totals.items).unwrap_or(0),
+            customers_in_period: u64::try_from(totals.customers).unwrap_or(0),
+            quarantined_in_period: u64::try_from(totals.quarantined).unwrap_or(0),
+        },
+    })
+}
+
+async fn digest_flag(
+    store: &Store,
+    flag: FlagRow,
+    now: UnixTime,
+) -> Result<DigestFlag, StoreError> {
+    let figures: serde_json::Value = serde_json::from_str(&flag.figures).unwrap_or_default();
+    let threshold: serde_json::Value = serde_json::from_str(&flag.threshold).unwrap_or_default();
+    let chart_end = flag.window_end.min(now.max(flag.window_start + 86_400));
+    let times: Vec<i64> = store
+        .contact_items(flag.customer_id, flag.window_start, flag.window_end)
+        .await?
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    let num = |key: &str| {
+        figures
+            .get(key)
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| "—".to_string())
+    };
+    let summary = format!(
+        "{} contacts in {} days, reaching {} staff",
+        num("contacts"),
+        num("window_days"),
+        num("distinct_staff")
+    );
+    let labelled = [
+        ("contacts in window", "contacts"),
+        ("window (days)", "window_days"),
+        ("distinct staff reached", "distinct_staff"),
+        ("customers with contact in window", "population"),
+        ("population median", "population_median"),
+        ("population percentile value", "population_percentile_value"),
+    ];
+    Ok(DigestFlag {
+        flag_id: flag.id,
+        kind: flag.kind,
+        customer_key: flag.customer_key,
+        customer_name: flag.customer_name,
+        summary,
+        figures: labelled
+            .iter()
+            .filter(|(_, key)| figures.get(*key).is_some())
+            .map(|(label, key)| ((*label).to_string(), num(key)))
+            .collect(),
+        threshold: format!(
+            "at least {} contacts and above the {} percentile of customers with contact in the window",
+            threshold.get("min_contacts").map(|v| v.to_string()).unwrap_or_default(),
+            ordinal(threshold.get("percentile").and_then(serde_json::Value::as_f64).unwrap_or(0.0))
+        ),
+        window_start: utc(flag.window_start),
+        window_end: utc(flag.window_end),
+        raised_at: utc(flag.created_at),
+        expires_at: utc(flag.expires_at),
+        state: flag.state,
+        context: Vec::new(),
+        daily_counts: daily_counts(&times, flag.window_start, chart_end),
+        review_url: None,
+    })
+}
+
+fn ordinal(p: f64) -> String {
+    let n = p.round() as i64;
+    let suffix = match (n % 10, n % 100) {
+        (1, 11) | (2, 12) | (3, 13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// Renders the digest for the first recipient (or a generic greeting), without sending.
+pub async fn preview(
+    store: &Store,
+    config: &Config,
+    now: UnixTime,
+) -> Result<RenderedDigest, StoreError> {
+    let since = store.last_digest_run().await?.map(|r| r.created_at);
+    let name = config
+        .digest
+        .recipients
+        .first()
+        .and_then(|r| r.name.clone());
+    Ok(render::render(
+        &build_view(store, config, name, since, now).await?,
+    ))
+}
+
+/// Renders the digest for every recipient and records the period with its outbox messages in
+/// one transaction. Returns false when the period was already handled (by this or another
+/// daemon): a period is never sent twice.
+pub async fn enqueue_period(
+    store: &Store,
+    config: &Config,
+    period_key: &str,
+    now: UnixTime,
+) -> Result<bool, DigestError> {
+    if config.digest.recipients.is_empty() {
+        return Err(DigestError::NoRecipients);
+    }
+    if store.digest_run_exists(period_key).await? {
+        return Ok(false);
+    }
+    let since = store.last_digest_run().await?.map(|r| r.created_at);
+    let domain = config
+        .smtp
+        .as_ref()
+        .and_then(|s| {
+            s.from
+                .rsplit_once('@')
+                .map(|(_, d)| d.trim_end_matches('>').to_string())
+        })
+        .unwrap_or_else(|| "tidings.invalid".to_string());
+    let mut messages = Vec::new();
+    let mut new_flags = 0;
+    for recipient in &config.digest.recipients {
+        let view = build_view(store, config, recipient.name.clone(), since, now).await?;
+        new_flags = view.new_flags.len();
+        let rendered = render::render(&view);
+        let who =
+            hex::encode(&Sha256::digest(recipient.email.to_ascii_lowercase().as_bytes())[..6]);
+        let period: String = period_key
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        messages.push(NewOutboxMessage {
+            message_id: format!("digest-{period}-{who}@{domain}"),
+            purpose: "digest".to_string(),
+            recipients: recipient.email.clone(),
+            subject: rendered.subject,
+            body_text: rendered.text,
+            body_html: Some(rendered.html),
+        });
+    }
+    let period_start = since.unwrap_or(now - 7 * 86_400);
+    let recorded = store
+        .record_digest_run(period_key, period_start, now, &messages)
+        .await?;
+    if recorded {
+        crate::telemetry::events::digest_enqueued(period_key, messages.len(), new_flags);
+    }
+    Ok(recorded)
+}

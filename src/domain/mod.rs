@@ -1,0 +1,31 @@
+//! Domain types: values made only by constructors that check them ("parse, don't validate").
+//! Raw headers, CSV cells and OCR text become these types once, at the ingest boundary.
+
+mod email_address;
+mod item;
+
+pub use email_address::EmailAddress;
+pub use item::{Channel, Direction, UnixTime};
+
+/// Why a value could not become a domain type. Each message says what was wrong.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DomainError {
+    /// An email address did not have the shape `local@domain`.
+    #[error("{input:?} is not a usable email address: {why}")]
+    InvalidEmail {
+        /// The offending input (truncated).
+        input: String,
+        /// What was wrong with it.
+        why: String,
+    },
+    /// A stored or configured enum value was not one of the known names.
+    #[error("{value:?} is not a known {what}; expected one of: {expected}")]
+    UnknownName {
+        /// What kind of value it was meant to be.
+        what: &'static str,
+        /// The value given.
+        value: String,
+        /// The accepted names.
+        expected: &'static str,
+    },
+}

@@ -1,0 +1,228 @@
+//! Values passed into and out of the store. Plain data: the store checks nothing about meaning.
+
+use crate::domain::{Channel, Direction, UnixTime};
+
+/// One raw item a source read, as the funnel hands it to the store.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// Source name, e.g. `imap:enquiries/INBOX` or `dropfolder`.
+    pub source: String,
+    /// Where in the source: a UID, a file name, a row number.
+    pub locator: String,
+    /// Content fingerprint (hex); equal fingerprints are one item seen in several places.
+    pub fingerprint: String,
+    /// Channel of the item.
+    pub channel: Channel,
+    /// Size of the original in bytes.
+    pub size_bytes: i64,
+    /// The original bytes, kept as evidence (None when over the size limit).
+    pub content: Option<Vec<u8>>,
+    /// What the funnel made of it.
+    pub outcome: EntryOutcome,
+}
+
+/// The funnel's verdict on a raw item: every item ends in exactly one of these.
+#[derive(Clone, Debug)]
+pub enum EntryOutcome {
+    /// Parsed and linked: becomes a contact item.
+    Item(ItemRecord),
+    /// Could not be read; kept with its reason for `tidings quarantine`.
+    Quarantined {
+        /// Why, in words that say what to do.
+        reason: String,
+    },
+}
+
+/// A parsed, linked contact item.
+#[derive(Clone, Debug)]
+pub struct ItemRecord {
+    /// Stable reference: the Message-ID for email.
+    pub item_ref: String,
+    /// Inbound, outbound or internal.
+    pub direction: Direction,
+    /// When the contact happened.
+    pub occurred_at: UnixTime,
+    /// The customer it is linked to, if any.
+    pub customer: Option<CustomerRef>,
+    /// The customer-side address or number as it appeared.
+    pub counterpart: Option<String>,
+    /// Staff members involved (reached, or replying).
+    pub staff: Vec<StaffRef>,
+    /// Subject line.
+    pub subject: Option<String>,
+    /// A short text excerpt.
+    pub excerpt: Option<String>,
+    /// Topic key for threading (normalised subject).
+    pub thread_key: Option<String>,
+    /// Auto-reply, bounce or list mail: kept, never counted or routed.
+    pub automated: bool,
+}
+
+/// How an item names its customer: an identifier and a deterministic key for a new customer.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CustomerRef {
+    /// Identifier kind, e.g. `email`.
+    pub identifier_kind: String,
+    /// Normalised identifier value.
+    pub identifier: String,
+    /// Key given to the customer if this identifier is new.
+    pub new_key: String,
+    /// Display name seen with the identifier.
+    pub display_name: Option<String>,
+}
+
+/// A staff member named on an item.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StaffRef {
+    /// Normalised email address.
+    pub email: String,
+    /// Display name, if seen.
+    pub display_name: Option<String>,
+}
+
+/// A source position, committed in the same transaction as the items it covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// Source name (`imap:<account>/<folder>`).
+    pub source: String,
+    /// IMAP UIDVALIDITY.
+    pub uid_validity: i64,
+    /// Highest UID stored.
+    pub last_uid: i64,
+    /// HIGHESTMODSEQ, when the server offers it.
+    pub highest_modseq: Option<i64>,
+}
+
+/// What a committed batch did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BatchOutcome {
+    /// New items stored.
+    pub stored: usize,
+    /// Items already known (seen again, recorded as a sighting).
+    pub duplicates: usize,
+    /// New items quarantined.
+    pub quarantined: usize,
+}
+
+/// A customer's contact figures within a window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContactCount {
+    /// Internal customer id.
+    pub customer_id: i64,
+    /// Inbound, non-automated contacts in the window.
+    pub contacts: i64,
+    /// Distinct staff members those contacts reached.
+    pub distinct_staff: i64,
+}
+
+/// A flag the rules want raised (or refreshed).
+#[derive(Clone, Debug)]
+pub struct FlagDraft {
+    /// Internal customer id.
+    pub customer_id: i64,
+    /// Flag kind, e.g. `contact-volume`.
+    pub kind: String,
+    /// Window the figures cover.
+    pub window_start: UnixTime,
+    /// End of the window.
+    pub window_end: UnixTime,
+    /// Figures as a JSON object.
+    pub figures: serde_json::Value,
+    /// The threshold that fired, as a JSON object.
+    pub threshold: serde_json::Value,
+    /// When the flag expires if raised now.
+    pub expires_at: UnixTime,
+}
+
+/// What happened to a flag draft.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlagWrite {
+    /// A new open flag was raised.
+    Raised(i64),
+    /// An open flag of the same kind was refreshed with new figures and evidence.
+    Refreshed(i64),
+    /// A reviewer already acknowledged or dismissed one for this window: left alone.
+    AlreadyReviewed(i64),
+}
+
+/// A flag as stored, joined with its customer.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct FlagRow {
+    /// Flag id.
+    pub id: i64,
+    /// Flag kind.
+    pub kind: String,
+    /// Internal customer id.
+    pub customer_id: i64,
+    /// Customer key.
+    pub customer_key: String,
+    /// Customer display name.
+    pub customer_name: Option<String>,
+    /// `open`, `acknowledged` or `dismissed`.
+    pub state: String,
+    /// Window start.
+    pub window_start: UnixTime,
+    /// Window end.
+    pub window_end: UnixTime,
+    /// Figures (JSON text).
+    pub figures: String,
+    /// Threshold (JSON text).
+    pub threshold: String,
+    /// Raised at.
+    pub created_at: UnixTime,
+    /// Expires at.
+    pub expires_at: UnixTime,
+}
+
+/// A row of the quarantine.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct QuarantineRow {
+    /// Quarantine id.
+    pub id: i64,
+    /// Raw item id, when the bytes were kept.
+    pub raw_id: Option<i64>,
+    /// Source name.
+    pub source: String,
+    /// Locator within the source.
+    pub locator: String,
+    /// Why.
+    pub reason: String,
+    /// When.
+    pub quarantined_at: UnixTime,
+}
+
+/// A message waiting in the outbox.
+#[derive(Clone, Debug)]
+pub struct OutboxRow {
+    /// Row id.
+    pub id: i64,
+    /// Stable Message-ID (no brackets).
+    pub message_id: String,
+    /// Recipients, comma-separated.
+    pub recipients: String,
+    /// Subject.
+    pub subject: String,
+    /// Plain-text body.
+    pub body_text: String,
+    /// HTML body.
+    pub body_html: Option<String>,
+    /// Attempts so far.
+    pub attempts: i64,
+}
+
+/// A message to put in the outbox.
+#[derive(Clone, Debug)]
+pub struct NewOutboxMessage {
+    /// Stable Message-ID (no brackets); a second enqueue with the same id is ignored.
+    pub message_id: String,
+    /// What it is for, e.g. `digest`.
+    pub purpose: String,
+    /// Recipients, comma-separated.
+    pub recipients: String,
+    /// Subject.
+    pub subject: String,
+    /// Plain-text body.
+    pub body_text: String,
+    /// HTML body.
+    pub body_html: Option<String>,
+}
