@@ -28,6 +28,7 @@ import os
 import signal
 import sys
 import uuid
+import warnings
 
 from aiosmtpd.smtp import SMTP, AuthResult
 
@@ -135,6 +136,8 @@ async def serve(args):
 
 
 def main():
+    # aiosmtpd 1.4 warns on every AUTH that it fills a deprecated session field itself.
+    warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=10025)

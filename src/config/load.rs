@@ -199,6 +199,12 @@ fn validate(config: &Config, origin: &str) -> Result<(), ConfigError> {
             ));
         }
     }
+    if !config.digest.recipients.is_empty() && config.smtp.is_none() {
+        return Err(invalid(
+            "smtp",
+            "digest recipients are configured but there is no [smtp] section to send through; add one".to_string(),
+        ));
+    }
     if let Some(smtp) = &config.smtp {
         smtp.validate()
             .map_err(|m| invalid("smtp", m.to_string()))?;
@@ -266,5 +272,18 @@ mod tests {
     fn missing_explicit_file_is_an_error() {
         let err = load(Some(Path::new("/nonexistent/tidings.toml")), Vec::new());
         assert!(matches!(err, Err(ConfigError::Read { .. })));
+    }
+}
+
+#[cfg(test)]
+mod shipped_config {
+    use super::*;
+
+    #[test]
+    fn the_shipped_config_file_parses_and_validates() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/tidings.toml");
+        let config = load(Some(&path), Vec::new()).expect("config/tidings.toml is valid");
+        assert_eq!(config.store.url, "sqlite://data/tidings.db");
+        assert!(config.dropfolder.enabled);
     }
 }

@@ -4,11 +4,14 @@
 //! so the same message gives the same result with LF or CRLF line endings. No I/O.
 
 use crate::domain::{EmailAddress, UnixTime};
+use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::decoders::html::html_to_text;
 use mail_parser::{
-    Address, HeaderName, HeaderValue, Message, MessageParser, MimeHeaders, PartType,
+    Address, Encoding, HeaderName, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders,
+    PartType,
 };
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// Longest subject, display name or message id kept, in characters; longer ones are cut.
 const MAX_HEADER_CHARS: usize = 998;
@@ -176,9 +179,9 @@ impl ParseError {
 /// Parses one raw message. Never panics, whatever the bytes; see [`ParseError`] for refusals.
 /// An mbox `From ` line at the start is skipped.
 pub fn parse_email(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedEmail, ParseError> {
-    let bytes = header_block(bytes).ok_or(ParseError::NotAMessage)?;
+    let data = prepare(bytes).ok_or(ParseError::NotAMessage)?;
     let message = MessageParser::default()
-        .parse(bytes)
+        .parse(data.as_ref())
         .ok_or(ParseError::NotAMessage)?;
     if !message
         .headers()
@@ -210,10 +213,13 @@ pub fn parse_email(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedEmail, Pa
     })
 }
 
-/// The bytes from the first header line on, or `None` if they do not start like a header
-/// block: after an optional mbox `From ` line and blank lines, the first line must be
-/// `field-name:` (printable ASCII, no spaces). mail-parser alone would accept garbage.
-fn header_block(bytes: &[u8]) -> Option<&[u8]> {
+/// The bytes mail-parser should see, or `None` if they do not start like a header block:
+/// after an optional mbox `From ` line and blank lines, the first line must be `field-name:`
+/// (printable ASCII, no spaces) — mail-parser alone would accept any garbage. Also works around
+/// mail-parser quirks (copying only when needed): raw 8-bit header bytes that are not UTF-8
+/// are read as windows-1252, not replaced by U+FFFD; CR-only line endings become LF; a final
+/// header line without a newline gets one (mail-parser drops it otherwise).
+fn prepare(bytes: &[u8]) -> Option<Cow<'_, [u8]>> {
     let mut rest = bytes;
     if rest.starts_with(b"From ") {
         let eol = rest.iter().position(|&b| b == b'\n')?;
@@ -227,8 +233,42 @@ fn header_block(bytes: &[u8]) -> Option<&[u8]> {
     }
     let colon = rest.iter().take(1000).position(|&b| b == b':')?;
     let name = rest[..colon].trim_ascii_end();
-    let plausible = !name.is_empty() && name.iter().all(|b| (33..=126).contains(b));
-    plausible.then_some(rest)
+    if name.is_empty() || !name.iter().all(|b| (33..=126).contains(b)) {
+        return None;
+    }
+    let mut data = Cow::Borrowed(rest);
+    if !rest.contains(&b'\n') && rest.contains(&b'\r') {
+        data = Cow::Owned(
+            rest.iter()
+                .map(|&b| if b == b'\r' { b'\n' } else { b })
+                .collect(),
+        );
+    }
+    let header_end = (0..data.len()).find(|&i| {
+        data[i] == b'\n' && (data.get(i + 1) == Some(&b'\n') || data[i + 1..].starts_with(b"\r\n"))
+    });
+    let header_len = header_end.map_or(data.len(), |i| i + 1);
+    if std::str::from_utf8(&data[..header_len]).is_err() {
+        let mut fixed = String::with_capacity(data.len() + 64);
+        for chunk in data[..header_len].utf8_chunks() {
+            fixed.push_str(chunk.valid());
+            fixed.push_str(&decode_cp1252(chunk.invalid()));
+        }
+        let mut fixed = fixed.into_bytes();
+        fixed.extend_from_slice(&data[header_len..]);
+        data = Cow::Owned(fixed);
+    }
+    if header_end.is_none() && !data.ends_with(b"\n") {
+        data.to_mut().push(b'\n');
+    }
+    Some(data)
+}
+
+fn decode_cp1252(bytes: &[u8]) -> String {
+    match charset_decoder(b"windows-1252") {
+        Some(decode) if !bytes.is_empty() => decode(bytes),
+        _ => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 /// Refuses messages with more parts or deeper nesting than the limits. Walks the part tree
@@ -359,10 +399,8 @@ fn body_text(message: &Message<'_>, max_chars: usize) -> String {
     let mut text = TextBuilder::new(max_chars);
     for ids in [&message.text_body, &message.html_body] {
         for part in ids.iter().filter_map(|&id| message.parts.get(id as usize)) {
-            match &part.body {
-                PartType::Text(t) => text.push_part(t),
-                PartType::Html(h) => text.push_part(&html_to_text(h)),
-                _ => {}
+            if let Some(part_text) = part_text(message, part) {
+                text.push_part(&part_text);
             }
             if text.is_full() {
                 break;
@@ -373,6 +411,145 @@ fn body_text(message: &Message<'_>, max_chars: usize) -> String {
         }
     }
     text.finish()
+}
+
+/// A text or HTML part as plain text. mail-parser's UTF-7 decoder mishandles `+-` and
+/// implicit ends of base64 runs (RFC 2152), so unencoded UTF-7 parts are decoded here.
+fn part_text<'a>(message: &'a Message<'_>, part: &'a MessagePart<'_>) -> Option<Cow<'a, str>> {
+    let (PartType::Text(decoded) | PartType::Html(decoded)) = &part.body else {
+        return None;
+    };
+    let is_utf7 = part.encoding == Encoding::None
+        && part
+            .content_type()
+            .and_then(|ct| ct.attribute("charset"))
+            .is_some_and(|c| {
+                ["utf-7", "utf7", "csutf7", "unicode-1-1-utf-7"]
+                    .iter()
+                    .any(|l| c.eq_ignore_ascii_case(l))
+            });
+    let raw = message
+        .raw_message
+        .get(part.offset_body as usize..part.offset_end as usize);
+    let text = match raw {
+        Some(raw) if is_utf7 => Cow::Owned(decode_utf7(raw)),
+        _ => Cow::Borrowed(decoded.as_ref()),
+    };
+    match part.body {
+        PartType::Html(_) => Some(Cow::Owned(html_as_text(&text))),
+        _ => Some(text),
+    }
+}
+
+/// HTML to text. mail-parser's converter only breaks lines at `<br>` and `</p>`, so
+/// `<div>a</div><div>b</div>` would read "ab": a `<br>` is put before every block-level tag
+/// and a space before table cells, then runs of blank lines are collapsed to one.
+fn html_as_text(html: &str) -> String {
+    const BLOCKS: &[&str] = &[
+        "div",
+        "p",
+        "li",
+        "ul",
+        "ol",
+        "tr",
+        "table",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "hr",
+        "pre",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "dd",
+        "dt",
+        "dl",
+    ];
+    let mut spaced = String::with_capacity(html.len() + html.len() / 8);
+    let mut last = 0;
+    for (at, _) in html.match_indices('<') {
+        let tag = html[at + 1..].trim_start_matches('/');
+        let end = tag
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(tag.len());
+        let name = &tag[..end];
+        let insert = if BLOCKS.iter().any(|b| name.eq_ignore_ascii_case(b)) {
+            "<br>"
+        } else if name.eq_ignore_ascii_case("td") || name.eq_ignore_ascii_case("th") {
+            " "
+        } else {
+            continue;
+        };
+        spaced.push_str(&html[last..at]);
+        spaced.push_str(insert);
+        last = at;
+    }
+    spaced.push_str(&html[last..]);
+    let mut out = String::with_capacity(spaced.len());
+    let mut blank_lines = 0;
+    for line in html_to_text(&spaced).lines() {
+        let line = line.trim_end();
+        blank_lines = if line.is_empty() { blank_lines + 1 } else { 0 };
+        if blank_lines < 2 {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// RFC 2152 UTF-7: `+` starts a modified-base64 run of UTF-16, ended by `-` (dropped) or any
+/// other non-base64 character (kept); `+-` is a literal `+`.
+fn decode_utf7(bytes: &[u8]) -> String {
+    fn b64(c: u8) -> Option<u32> {
+        Some(u32::from(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        }))
+    }
+    let mut out = String::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&c) = bytes.get(i) {
+        i += 1;
+        if c != b'+' {
+            out.push(if c.is_ascii() {
+                char::from(c)
+            } else {
+                char::REPLACEMENT_CHARACTER
+            });
+            continue;
+        }
+        if bytes.get(i) == Some(&b'-') {
+            out.push('+');
+            i += 1;
+            continue;
+        }
+        let (mut bits, mut nbits, mut units) = (0u32, 0u32, Vec::new());
+        while let Some(v) = bytes.get(i).and_then(|&c| b64(c)) {
+            bits = (bits << 6) | v;
+            nbits += 6;
+            i += 1;
+            if nbits >= 16 {
+                nbits -= 16;
+                units.push((bits >> nbits) as u16);
+                bits &= (1 << nbits) - 1;
+            }
+        }
+        out.extend(char::decode_utf16(units).map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)));
+        if bytes.get(i) == Some(&b'-') {
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Builds normalised body text: LF line endings, no control characters except tab and LF,
@@ -413,7 +590,7 @@ impl TextBuilder {
             }
             let c = match c {
                 '\r' if chars.peek() == Some(&'\n') => continue,
-                '\r' => '\n',
+                '\r' | '\u{b}' | '\u{c}' => '\n',
                 '\n' | '\t' => c,
                 '\u{feff}' => continue,
                 c if c.is_control() => continue,
@@ -487,7 +664,8 @@ fn attachments(message: &Message<'_>) -> Vec<AttachmentInfo> {
         .collect()
 }
 
-/// The first reason the message looks machine-generated, bounces first, lists last.
+/// The first reason the message looks machine-generated: bounces first, then auto-replies,
+/// then list and bulk mail.
 fn automated(message: &Message<'_>, from: &Mailbox) -> Option<Automated> {
     if let Some(ct) = message.content_type() {
         let is_report = ct.ctype().eq_ignore_ascii_case("multipart")
@@ -533,11 +711,6 @@ fn automated(message: &Message<'_>, from: &Mailbox) -> Option<Automated> {
     if null_return_path {
         return Some(Automated::NullReturnPath);
     }
-    if let Some(value) = text(HeaderName::Other("Precedence".into())) {
-        if ["bulk", "junk", "list", "auto_reply"].contains(&value.as_str()) {
-            return Some(Automated::Precedence { value });
-        }
-    }
     if message.header(HeaderName::ListId).is_some()
         || message.header(HeaderName::ListUnsubscribe).is_some()
     {
@@ -551,6 +724,11 @@ fn automated(message: &Message<'_>, from: &Mailbox) -> Option<Automated> {
             (!id.is_empty()).then_some(id)
         });
         return Some(Automated::MailingList { list_id });
+    }
+    if let Some(value) = text(HeaderName::Other("Precedence".into())) {
+        if ["bulk", "junk", "list", "auto_reply"].contains(&value.as_str()) {
+            return Some(Automated::Precedence { value });
+        }
     }
     None
 }

@@ -1,0 +1,160 @@
+//! The store story, run on SQLite and on PostgreSQL: the same behaviour from both backends.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use tidings::domain::{Channel, Direction};
+use tidings::store::{
+    Checkpoint, CustomerRef, Entry, EntryOutcome, FlagDraft, FlagWrite, ItemRecord, NewOutboxMessage, StaffRef, Store,
+};
+
+fn item(customer: &str, at: i64, staff: &[&str]) -> ItemRecord {
+    ItemRecord {
+        item_ref: format!("{customer}-{at}@example.net"),
+        direction: Direction::Inbound,
+        occurred_at: at,
+        customer: Some(CustomerRef {
+            identifier_kind: "email".into(),
+            identifier: customer.into(),
+            new_key: tidings::pipeline::link::customer_key("email", customer),
+            display_name: Some("A Resident".into()),
+        }),
+        counterpart: Some(customer.into()),
+        staff: staff.iter().map(|s| StaffRef { email: (*s).into(), display_name: None }).collect(),
+        subject: Some("Hydrant".into()),
+        excerpt: Some("text".into()),
+        thread_key: Some("hydrant".into()),
+        automated: false,
+    }
+}
+
+fn entry(source: &str, locator: &str, fingerprint: &str, outcome: EntryOutcome) -> Entry {
+    Entry {
+        source: source.into(),
+        locator: locator.into(),
+        fingerprint: fingerprint.into(),
+        channel: Channel::Email,
+        size_bytes: 10,
+        content: Some(b"raw bytes".to_vec()),
+        outcome,
+    }
+}
+
+async fn story(store: Store) {
+    let now = chrono::Utc::now().timestamp();
+    let batch = vec![
+        entry("imap:a/INBOX", "1", "fp1", EntryOutcome::Item(item("ann@home.example", now - 100, &["desk@example.org"]))),
+        entry("imap:a/INBOX", "2", "fp2", EntryOutcome::Item(item("ann@home.example", now - 50, &["chief@example.org", "desk@example.org"]))),
+        entry("imap:a/INBOX", "3", "fp3", EntryOutcome::Quarantined { reason: "no usable From".into() }),
+        entry("imap:a/INBOX", "4", "fp4", EntryOutcome::Item(item("bob@home.example", now - 10, &["desk@example.org"]))),
+    ];
+    let cp = Checkpoint { source: "imap:a/INBOX".into(), uid_validity: 7, last_uid: 4, highest_modseq: None };
+
+    // Given a first batch, everything is stored once and the checkpoint moves with it.
+    let first = store.write_batch(&batch, Some(&cp)).await.unwrap();
+    assert_eq!((first.stored, first.duplicates, first.quarantined), (3, 0, 1));
+    assert_eq!(store.checkpoint("imap:a/INBOX").await.unwrap(), Some(cp.clone()));
+
+    // The same batch again (a crash before the checkpoint, say) adds nothing.
+    let again = store.write_batch(&batch, Some(&cp)).await.unwrap();
+    assert_eq!((again.stored, again.duplicates, again.quarantined), (0, 4, 0));
+
+    // The same message in a second mailbox is one contact seen in two places.
+    let elsewhere = vec![entry("imap:b/INBOX", "9", "fp1", EntryOutcome::Item(item("ann@home.example", now - 100, &[])))];
+    let o = store.write_batch(&elsewhere, None).await.unwrap();
+    assert_eq!((o.stored, o.duplicates), (0, 1));
+    let sightings = store.sightings_by_source().await.unwrap();
+    assert!(sightings.contains(&("imap:b/INBOX".to_string(), 1)), "{sightings:?}");
+
+    // Items link to customers by identifier; staff lists are complete.
+    let items = store.export_items().await.unwrap();
+    assert_eq!(items.len(), 3);
+    let ann_key = tidings::pipeline::link::customer_key("email", "ann@home.example");
+    assert_eq!(items.iter().filter(|i| i.customer_key.as_deref() == Some(ann_key.as_str())).count(), 2);
+    assert_eq!(items[1].staff, vec!["chief@example.org".to_string(), "desk@example.org".to_string()]);
+    let customers = store.export_customers().await.unwrap();
+    assert_eq!(customers.len(), 2);
+    assert_eq!(customers.iter().find(|c| c.customer_key == ann_key).unwrap().inbound_contacts, 2);
+
+    // The quarantine keeps the bytes and the reason.
+    let q = store.quarantine_list().await.unwrap();
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].reason, "no usable From");
+    assert_eq!(store.quarantined_content(q[0].id).await.unwrap(), Some(b"raw bytes".to_vec()));
+
+    // A retry that now reads the item releases it and stores it.
+    let fixed = vec![entry("imap:a/INBOX", "3", "fp3", EntryOutcome::Item(item("cat@home.example", now - 5, &[])))];
+    let released = store.release_quarantined(q[0].id, &fixed).await.unwrap();
+    assert_eq!(released.stored, 1);
+    assert!(store.quarantine_list().await.unwrap().is_empty());
+
+    // Counting: inbound, non-automated contacts with distinct staff reached.
+    let mut counts = store.contact_counts(now - 1000, now + 1).await.unwrap();
+    counts.sort_by_key(|c| -c.contacts);
+    assert_eq!((counts[0].contacts, counts[0].distinct_staff), (2, 2));
+
+    // A flag is raised once, refreshed while open, and left alone once reviewed.
+    let draft = FlagDraft {
+        customer_id: counts[0].customer_id,
+        kind: "contact-volume".into(),
+        window_start: now - 1000,
+        window_end: now + 1,
+        figures: serde_json::json!({"contacts": 2}),
+        threshold: serde_json::json!({"min_contacts": 1}),
+        expires_at: now + 90 * 86_400,
+    };
+    let evidence: Vec<i64> = store.contact_items(counts[0].customer_id, now - 1000, now + 1).await.unwrap().into_iter().map(|(id, _)| id).collect();
+    let raised = store.record_flag(&draft, &evidence).await.unwrap();
+    let FlagWrite::Raised(flag_id) = raised else { panic!("expected a new flag, got {raised:?}") };
+    assert_eq!(store.record_flag(&draft, &evidence).await.unwrap(), FlagWrite::Refreshed(flag_id));
+    assert_eq!(store.flag_evidence(flag_id).await.unwrap().len(), 2);
+    assert_eq!(store.flags(None, false).await.unwrap().len(), 1);
+    assert_eq!(store.open_flag_count().await.unwrap(), 1);
+
+    // A digest period is recorded once; its messages enter the outbox once.
+    let msg = NewOutboxMessage {
+        message_id: "digest-1@example.org".into(),
+        purpose: "digest".into(),
+        recipients: "manager@example.org".into(),
+        subject: "Digest".into(),
+        body_text: "text".into(),
+        body_html: None,
+    };
+    assert!(store.record_digest_run("2026-11-23T07:00:00Z", now - 7 * 86_400, now, std::slice::from_ref(&msg)).await.unwrap());
+    assert!(!store.record_digest_run("2026-11-23T07:00:00Z", now - 7 * 86_400, now, std::slice::from_ref(&msg)).await.unwrap());
+    let due = store.outbox_due(now, 10).await.unwrap();
+    assert_eq!(due.len(), 1);
+    store.outbox_failed(due[0].id, "connection refused", Some(now + 30)).await.unwrap();
+    assert!(store.outbox_due(now, 10).await.unwrap().is_empty());
+    let due = store.outbox_due(now + 31, 10).await.unwrap();
+    assert_eq!(due[0].attempts, 1);
+    store.outbox_sent(due[0].id).await.unwrap();
+    let totals = store.outbox_totals().await.unwrap();
+    assert_eq!((totals.pending, totals.sent, totals.failed), (0, 1, 0));
+    store.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn store_story_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&format!("sqlite://{}/nested/t.db", dir.path().display())).await.unwrap();
+    story(store).await;
+}
+
+#[tokio::test]
+async fn store_story_on_postgres() {
+    let services = common::Services::from_env();
+    let url = common::fresh_pg_database(&services.pg_admin_url).await;
+    let store = Store::open(&url).await.unwrap();
+    story(store.clone()).await;
+    // Migrating twice is a no-op.
+    store.migrate().await.unwrap();
+}
+
+#[tokio::test]
+async fn unreachable_database_is_a_clear_error() {
+    let err = Store::open("postgres://nobody@127.0.0.1:1/none").await.unwrap_err();
+    assert!(err.is_transient());
+    assert!(err.to_string().contains("check store.url"), "{err}");
+}
