@@ -38,7 +38,10 @@ fn flag(n: usize, kind: &str) -> DigestFlag {
             ("contacts in window".to_owned(), (10 + n).to_string()),
             ("population 95th percentile".to_owned(), "4".to_owned()),
             ("distinct staff reached".to_owned(), "5".to_owned()),
-            ("channels".to_owned(), "email 12, phone 6, letter 2".to_owned()),
+            (
+                "channels".to_owned(),
+                "email 12, phone 6, letter 2".to_owned(),
+            ),
         ],
         threshold: "at least 10 contacts and above the 95th percentile".to_owned(),
         window_start: raised - Duration::days(28),
@@ -55,7 +58,9 @@ fn flag(n: usize, kind: &str) -> DigestFlag {
                 "First language Polish; interpreter requested".to_owned(),
             ]
         },
-        daily_counts: (0..28).map(|d| u32::try_from((d * 7 + n) % 5).expect("small")).collect(),
+        daily_counts: (0..28)
+            .map(|d| u32::try_from((d * 7 + n) % 5).expect("small"))
+            .collect(),
         review_url: Some(format!("https://tidings.example.org/flags/{}", 100 + n)),
     }
 }

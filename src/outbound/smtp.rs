@@ -241,7 +241,14 @@ impl SmtpSender {
     /// Sends `message`; on error, [`SmtpError::is_transient`] says whether to retry.
     pub async fn send(&self, message: &OutboundMessage) -> Result<(), SmtpError> {
         let email = build_message(&self.from, message)?;
-        let size = u64::try_from(email.formatted().len()).unwrap_or(u64::MAX);
+        let size = message.text.len()
+            + message.html.as_ref().map_or(0, String::len)
+            + message
+                .attachments
+                .iter()
+                .map(|a| a.bytes.len() / 3 * 4)
+                .sum::<usize>();
+        let size = u64::try_from(size).unwrap_or(u64::MAX);
         // lettre bounds connecting by `timeout`; bound the whole conversation too, allowing
         // ~50 kB/s for the body.
         let deadline = self.timeout * 4 + Duration::from_secs(size / 50_000);

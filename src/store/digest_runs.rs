@@ -38,11 +38,11 @@ impl Store {
 
     /// Whether a period has been handled.
     pub async fn digest_run_exists(&self, period_key: &str) -> Result<bool, StoreError> {
-        let row: Option<(i64,)> = dispatch!(self, pool => sqlx::query_as("SELECT 1 FROM digest_runs WHERE period_key = $1")
+        let (n,): (i64,) = dispatch!(self, pool => sqlx::query_as("SELECT COUNT(*) FROM digest_runs WHERE period_key = $1")
             .bind(period_key)
-            .fetch_optional(pool)
+            .fetch_one(pool)
             .await)?;
-        Ok(row.is_some())
+        Ok(n > 0)
     }
 
     /// Records a period and enqueues its messages in one transaction. Returns false (and

@@ -1,6 +1,7 @@
 //! Content fingerprints: one SHA-256 per message that is the same wherever the message was
 //! stored (two mailboxes, IMAP or Maildir, mbox), so de-duplication works across sources.
-//! A hot path: the message is streamed into the hasher without allocating.
+//! A hot path: the message is streamed into the hasher through a small stack buffer, without
+//! allocating.
 //!
 //! What is hashed: the header fields that the sender wrote (in their order, names lower-cased,
 //! values unfolded and whitespace-collapsed), then the body. Ignored: the mbox `From ` line,
@@ -58,11 +59,11 @@ pub struct Fingerprint([u8; 32]);
 impl Fingerprint {
     /// Fingerprints a raw RFC 5322 message (any bytes are accepted; never panics).
     pub fn of_message(bytes: &[u8]) -> Fingerprint {
-        let mut hasher = Sha256::new();
-        let body = hash_headers(&mut hasher, skip_mbox_from_line(bytes));
-        hasher.update(b"\n");
-        hash_body(&mut hasher, trim_end_whitespace(body));
-        Fingerprint(hasher.finalize().into())
+        let mut sink = Sink::new();
+        let body = hash_headers(&mut sink, skip_mbox_from_line(bytes));
+        sink.update(b"\n");
+        hash_body(&mut sink, trim_end_whitespace(body));
+        Fingerprint(sink.finish())
     }
 
     /// The 32 raw bytes.
@@ -104,6 +105,42 @@ pub fn is_transport_header(name: &[u8]) -> bool {
             .any(|p| name.len() >= p.len() && name[..p.len()].eq_ignore_ascii_case(p))
 }
 
+/// Batches the many small writes (header words, body lines) into few hasher updates;
+/// SHA-256 costs far more per call than a copy into this buffer.
+struct Sink {
+    hasher: Sha256,
+    buf: [u8; 4096],
+    len: usize,
+}
+
+impl Sink {
+    fn new() -> Self {
+        Self {
+            hasher: Sha256::new(),
+            buf: [0; 4096],
+            len: 0,
+        }
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        if self.len + data.len() > self.buf.len() {
+            self.hasher.update(&self.buf[..self.len]);
+            self.len = 0;
+            if data.len() >= self.buf.len() {
+                self.hasher.update(data);
+                return;
+            }
+        }
+        self.buf[self.len..self.len + data.len()].copy_from_slice(data);
+        self.len += data.len();
+    }
+
+    fn finish(mut self) -> [u8; 32] {
+        self.hasher.update(&self.buf[..self.len]);
+        self.hasher.finalize().into()
+    }
+}
+
 fn skip_mbox_from_line(bytes: &[u8]) -> &[u8] {
     if bytes.starts_with(b"From ") {
         match bytes.iter().position(|&b| b == b'\n') {
@@ -124,7 +161,7 @@ fn trim_end_whitespace(bytes: &[u8]) -> &[u8] {
 }
 
 /// Hashes the kept header fields and returns the body (everything after the blank line).
-fn hash_headers<'a>(hasher: &mut Sha256, bytes: &'a [u8]) -> &'a [u8] {
+fn hash_headers<'a>(hasher: &mut Sink, bytes: &'a [u8]) -> &'a [u8] {
     let mut pos = 0;
     let mut keep = false; // whether the current field is hashed
     let mut in_field = false;
@@ -171,7 +208,7 @@ fn hash_headers<'a>(hasher: &mut Sha256, bytes: &'a [u8]) -> &'a [u8] {
     &[]
 }
 
-fn hash_lowercase(hasher: &mut Sha256, name: &[u8]) {
+fn hash_lowercase(hasher: &mut Sink, name: &[u8]) {
     let mut buf = [0u8; 64];
     for chunk in name.chunks(buf.len()) {
         let out = &mut buf[..chunk.len()];
@@ -189,7 +226,7 @@ struct ValueState {
 }
 
 impl ValueState {
-    fn feed(&mut self, hasher: &mut Sha256, line: &[u8]) {
+    fn feed(&mut self, hasher: &mut Sink, line: &[u8]) {
         let mut i = 0;
         while i < line.len() {
             if line[i].is_ascii_whitespace() {
@@ -215,12 +252,20 @@ impl ValueState {
 }
 
 /// Hashes the body with CRLF as LF and mbox `>From ` quoting undone, in as few slices as
-/// possible.
-fn hash_body(hasher: &mut Sha256, body: &[u8]) {
+/// possible. Eight-byte blocks without `\r` or `>` are skipped in one step (SWAR).
+fn hash_body(hasher: &mut Sink, body: &[u8]) {
     let mut start = 0;
     let mut i = 0;
     let mut line_start = true;
     while i < body.len() {
+        if let Some(block) = body.get(i..i + 8) {
+            let word = u64::from_le_bytes(block.try_into().unwrap_or_default());
+            if !has_byte(word, b'\r') && !has_byte(word, b'>') {
+                line_start = block[7] == b'\n';
+                i += 8;
+                continue;
+            }
+        }
         let b = body[i];
         if line_start && b == b'>' {
             let quotes = body[i..].iter().take_while(|&&c| c == b'>').count();
@@ -242,6 +287,14 @@ fn hash_body(hasher: &mut Sha256, body: &[u8]) {
         i += 1;
     }
     hasher.update(&body[start..]);
+}
+
+/// True if any byte of `word` equals `byte`.
+fn has_byte(word: u64, byte: u8) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let x = word ^ (ONES * u64::from(byte));
+    x.wrapping_sub(ONES) & !x & HIGHS != 0
 }
 
 #[cfg(test)]
@@ -333,6 +386,18 @@ mod tests {
             hex::decode(f.to_hex()).ok().as_deref(),
             Some(&f.as_bytes()[..])
         );
+    }
+
+    #[test]
+    fn crlf_and_quoting_are_found_at_every_block_offset() {
+        for k in 0..24 {
+            let pad = "a".repeat(k);
+            let plain = format!("Subject: x\n\n{pad}\nFrom here\n{pad}> quoted\nend");
+            let stored = format!("Subject: x\r\n\r\n{pad}\r\n>>From here\r\n{pad}> quoted\r\nend");
+            assert_eq!(fp(&plain), fp(&stored), "offset {k}");
+            let changed = format!("Subject: x\n\n{pad}\nFrom here\n{pad}> quoted!\nend");
+            assert_ne!(fp(&plain), fp(&changed), "offset {k}");
+        }
     }
 
     #[test]

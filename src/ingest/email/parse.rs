@@ -17,6 +17,8 @@ use std::borrow::Cow;
 const MAX_HEADER_CHARS: usize = 998;
 /// Most message ids kept from `References` (the first, which names the thread, and the last).
 const MAX_REFERENCES: usize = 100;
+/// Most mailboxes kept per address list (`to`, `cc`, `reply_to`).
+const MAX_MAILBOXES: usize = 1000;
 /// Longest raw `From` value quoted back in [`ParseError::NoSender`].
 const MAX_FOUND_CHARS: usize = 200;
 
@@ -46,8 +48,8 @@ pub struct AttachmentInfo {
     pub size: usize,
 }
 
-/// Why a message is machine-generated; such messages are logged but never routed or counted
-/// as customer contact.
+/// Why a message looks machine-generated. Such messages stay in the log, but routing must never
+/// forward them (no loops with auto-replies and bounces).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "kebab-case")]
 pub enum Automated {
@@ -89,7 +91,8 @@ pub struct ParsedEmail {
     pub message_id: Option<String>,
     /// Who sent it: the first usable address of `From`, else `Sender`, else `Reply-To`.
     pub from: Mailbox,
-    /// `To` recipients with usable addresses (groups flattened, duplicates removed).
+    /// `To` recipients with usable addresses (groups flattened, duplicates removed, at most
+    /// 1000).
     pub to: Vec<Mailbox>,
     /// `Cc` recipients, as for `to`.
     pub cc: Vec<Mailbox>,
@@ -162,16 +165,23 @@ pub enum ParseError {
         /// Deepest nesting seen before giving up.
         depth: usize,
     },
+    /// The MIME parser itself failed (a panic inside mail-parser, contained).
+    #[error(
+        "the MIME parser failed on this message; it was quarantined — keep the file and report \
+         it, as it may show a parser bug"
+    )]
+    ParserFailed,
 }
 
 impl ParseError {
-    /// The variant name (`"NotAMessage"`, `"NoSender"`, `"TooComplex"`): a stable reason code
+    /// The variant name (`"NotAMessage"`, `"NoSender"`, …): a stable reason code
     /// for quarantine records, metrics labels and golden files.
     pub fn kind(&self) -> &'static str {
         match self {
             ParseError::NotAMessage => "NotAMessage",
             ParseError::NoSender { .. } => "NoSender",
             ParseError::TooComplex { .. } => "TooComplex",
+            ParseError::ParserFailed => "ParserFailed",
         }
     }
 }
@@ -180,8 +190,10 @@ impl ParseError {
 /// An mbox `From ` line at the start is skipped.
 pub fn parse_email(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedEmail, ParseError> {
     let data = prepare(bytes).ok_or(ParseError::NotAMessage)?;
-    let message = MessageParser::default()
-        .parse(data.as_ref())
+    // mail-parser has debug assertions and unchecked arithmetic that can panic on hostile
+    // input in builds with debug assertions (tests, dev); contain them as a refusal.
+    let message = std::panic::catch_unwind(|| MessageParser::default().parse(data.as_ref()))
+        .map_err(|_| ParseError::ParserFailed)?
         .ok_or(ParseError::NotAMessage)?;
     if !message
         .headers()
@@ -213,14 +225,14 @@ pub fn parse_email(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedEmail, Pa
     })
 }
 
-/// The bytes mail-parser should see, or `None` if they do not start like a header block:
-/// after an optional mbox `From ` line and blank lines, the first line must be `field-name:`
-/// (printable ASCII, no spaces) — mail-parser alone would accept any garbage. Also works around
-/// mail-parser quirks (copying only when needed): raw 8-bit header bytes that are not UTF-8
-/// are read as windows-1252, not replaced by U+FFFD; CR-only line endings become LF; a final
-/// header line without a newline gets one (mail-parser drops it otherwise).
+/// The bytes mail-parser should see, or `None` if they do not start like a header block: after
+/// an optional UTF-8 BOM, mbox `From ` line and blank lines, the first line must be
+/// `field-name:` (printable ASCII, no spaces) — mail-parser alone accepts any garbage. Also
+/// works around mail-parser quirks, copying only when needed: raw 8-bit header bytes that are
+/// not UTF-8 are read as windows-1252 rather than replaced by U+FFFD; CR-only line endings
+/// become LF; a final header line without a newline gets one (mail-parser drops it otherwise).
 fn prepare(bytes: &[u8]) -> Option<Cow<'_, [u8]>> {
-    let mut rest = bytes;
+    let mut rest = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if rest.starts_with(b"From ") {
         let eol = rest.iter().position(|&b| b == b'\n')?;
         rest = &rest[eol + 1..];
@@ -312,7 +324,8 @@ fn sender(message: &Message<'_>) -> Result<Mailbox, ParseError> {
 }
 
 /// Usable mailboxes from every instance of an address header, groups flattened, in order,
-/// without duplicate addresses. Addresses that fail [`EmailAddress::parse`] are skipped.
+/// without duplicate addresses, at most [`MAX_MAILBOXES`]. Addresses that fail
+/// [`EmailAddress::parse`] are skipped.
 fn mailboxes<'a, 'x: 'a>(values: impl Iterator<Item = &'a HeaderValue<'x>>) -> Vec<Mailbox> {
     let mut out: Vec<Mailbox> = Vec::new();
     for addr in values
@@ -324,6 +337,9 @@ fn mailboxes<'a, 'x: 'a>(values: impl Iterator<Item = &'a HeaderValue<'x>>) -> V
         };
         if out.iter().any(|m| m.address == address) {
             continue;
+        }
+        if out.len() == MAX_MAILBOXES {
+            break;
         }
         let name = addr.name.as_deref().map(clean_header_text);
         out.push(Mailbox {
@@ -445,31 +461,8 @@ fn part_text<'a>(message: &'a Message<'_>, part: &'a MessagePart<'_>) -> Option<
 /// `<div>a</div><div>b</div>` would read "ab": a `<br>` is put before every block-level tag
 /// and a space before table cells, then runs of blank lines are collapsed to one.
 fn html_as_text(html: &str) -> String {
-    const BLOCKS: &[&str] = &[
-        "div",
-        "p",
-        "li",
-        "ul",
-        "ol",
-        "tr",
-        "table",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "blockquote",
-        "hr",
-        "pre",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "dd",
-        "dt",
-        "dl",
-    ];
+    const BLOCKS: &str = "div p li ul ol tr table h1 h2 h3 h4 h5 h6 blockquote hr pre section \
+                          article header footer dd dt dl";
     let mut spaced = String::with_capacity(html.len() + html.len() / 8);
     let mut last = 0;
     for (at, _) in html.match_indices('<') {
@@ -478,7 +471,10 @@ fn html_as_text(html: &str) -> String {
             .find(|c: char| !c.is_ascii_alphanumeric())
             .unwrap_or(tag.len());
         let name = &tag[..end];
-        let insert = if BLOCKS.iter().any(|b| name.eq_ignore_ascii_case(b)) {
+        let insert = if BLOCKS
+            .split_whitespace()
+            .any(|b| name.eq_ignore_ascii_case(b))
+        {
             "<br>"
         } else if name.eq_ignore_ascii_case("td") || name.eq_ignore_ascii_case("th") {
             " "
@@ -731,4 +727,24 @@ fn automated(message: &Message<'_>, from: &Mailbox) -> Option<Automated> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_utf7;
+
+    #[test]
+    fn utf7_follows_rfc_2152() {
+        assert_eq!(decode_utf7(b"1 +- 1"), "1 + 1");
+        assert_eq!(decode_utf7(b"Hi Mom -+Jjo--!"), "Hi Mom -\u{263a}-!");
+        assert_eq!(decode_utf7(b"+ZeVnLIqe-"), "\u{65e5}\u{672c}\u{8a9e}");
+        assert_eq!(
+            decode_utf7(b"+AOk. ok"),
+            "\u{e9}. ok",
+            "implicit end keeps the dot"
+        );
+        assert_eq!(decode_utf7(b"+2D3eAQ-"), "\u{1f601}", "surrogate pair");
+        assert_eq!(decode_utf7(b"+2D3-x"), "\u{fffd}x", "lone surrogate");
+        assert_eq!(decode_utf7(b"caf\xe9+"), "caf\u{fffd}");
+    }
 }
