@@ -20,11 +20,18 @@ fn tidings(dir: &Path, args: &[&str]) -> Output {
 #[test]
 fn an_unknown_key_is_named_with_its_file() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("bad.toml"), "[store]\nurl = \"sqlite://x.db\"\nretention = 3\n").unwrap();
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[store]\nurl = \"sqlite://x.db\"\nretention = 3\n",
+    )
+    .unwrap();
     let out = tidings(dir.path(), &["--config", "bad.toml", "config", "check"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("retention") && err.contains("bad.toml"), "{err}");
+    assert!(
+        err.contains("retention") && err.contains("bad.toml"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -39,19 +46,32 @@ fn once_with_an_unreachable_mailbox_fails_with_one_line() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     let last = err.lines().last().unwrap_or_default();
-    assert!(last.starts_with("tidings: ") && last.contains("down"), "{err}");
+    assert!(
+        last.starts_with("tidings: ") && last.contains("down"),
+        "{err}"
+    );
 }
 
 #[test]
 fn the_demo_inbox_gives_contacts_and_a_flag_with_no_server() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("t.toml"), "[http]\nenabled = false\n").unwrap();
-    let out = tidings(dir.path(), &["--config", "t.toml", "run", "--once", "--demo"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = tidings(
+        dir.path(),
+        &["--config", "t.toml", "run", "--once", "--demo"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let summary = String::from_utf8_lossy(&out.stdout);
     assert!(summary.contains("1 flag(s) raised"), "{summary}");
     // The drop folder was emptied into processed/ and a rerun stores nothing new.
-    let again = tidings(dir.path(), &["--config", "t.toml", "run", "--once", "--demo"]);
+    let again = tidings(
+        dir.path(),
+        &["--config", "t.toml", "run", "--once", "--demo"],
+    );
     assert!(String::from_utf8_lossy(&again.stdout).contains("stored 0 new item(s)"));
     let csv = tidings(dir.path(), &["--config", "t.toml", "export", "items"]);
     let text = String::from_utf8_lossy(&csv.stdout);

@@ -26,8 +26,13 @@ async fn kill_9_during_backfill_loses_nothing_and_duplicates_nothing() {
         ca_file: None,
         timeout: Duration::from_secs(60),
     };
-    let credentials = Credentials::Password { user: user.clone(), password: Secret::new(s.imap_password.clone()) };
-    let mut conn = ImapConnection::connect(&endpoint, &credentials).await.unwrap();
+    let credentials = Credentials::Password {
+        user: user.clone(),
+        password: Secret::new(s.imap_password.clone()),
+    };
+    let mut conn = ImapConnection::connect(&endpoint, &credentials)
+        .await
+        .unwrap();
     let now = chrono::Utc::now().timestamp();
     for m in tidings::sample::typical(MESSAGES, now, 99) {
         conn.append("INBOX", &m.bytes).await.unwrap();
@@ -76,8 +81,15 @@ async fn kill_9_during_backfill_loses_nothing_and_duplicates_nothing() {
         .args(["export", "items", "--format", "jsonl"])
         .output()
         .unwrap();
-    let items: Vec<serde_json::Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let items: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(items.len(), MESSAGES, "every message stored exactly once");
-    let refs: HashSet<&str> = items.iter().map(|i| i["item_ref"].as_str().unwrap()).collect();
+    let refs: HashSet<&str> = items
+        .iter()
+        .map(|i| i["item_ref"].as_str().unwrap())
+        .collect();
     assert_eq!(refs.len(), MESSAGES);
 }

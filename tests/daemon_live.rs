@@ -33,7 +33,10 @@ async fn item_count(url: &str) -> usize {
 async fn wait_items(url: &str, want: usize, timeout: Duration) -> Duration {
     let started = Instant::now();
     while item_count(url).await < want {
-        assert!(started.elapsed() < timeout, "waited {timeout:?} for {want} item(s)");
+        assert!(
+            started.elapsed() < timeout,
+            "waited {timeout:?} for {want} item(s)"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     started.elapsed()
@@ -51,8 +54,13 @@ async fn idle_delivers_new_mail_and_the_daemon_survives_a_server_restart() {
         ca_file: None,
         timeout: Duration::from_secs(30),
     };
-    let credentials = Credentials::Password { user: user.clone(), password: Secret::new(s.imap_password.clone()) };
-    let mut conn = ImapConnection::connect(&endpoint, &credentials).await.unwrap();
+    let credentials = Credentials::Password {
+        user: user.clone(),
+        password: Secret::new(s.imap_password.clone()),
+    };
+    let mut conn = ImapConnection::connect(&endpoint, &credentials)
+        .await
+        .unwrap();
     conn.append("INBOX", &message(0)).await.unwrap();
 
     let dir = tempfile::tempdir().unwrap();
@@ -88,7 +96,9 @@ async fn idle_delivers_new_mail_and_the_daemon_survives_a_server_restart() {
     // Dovecot restarts under the daemon; mail sent meanwhile still arrives, once.
     let restarted = Command::new(&s.dovecot_restart).status().unwrap();
     assert!(restarted.success());
-    let mut conn = ImapConnection::connect(&endpoint, &credentials).await.unwrap();
+    let mut conn = ImapConnection::connect(&endpoint, &credentials)
+        .await
+        .unwrap();
     conn.append("INBOX", &message(2)).await.unwrap();
     conn.append("INBOX", &message(3)).await.unwrap();
     wait_items(&url, 4, Duration::from_secs(120)).await;
@@ -97,7 +107,11 @@ async fn idle_delivers_new_mail_and_the_daemon_survives_a_server_restart() {
 
     // SIGTERM: in-flight work finishes and the daemon exits 0.
     let pid = daemon.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
     let status = daemon.wait().unwrap();
     assert!(status.success(), "{status:?}");
 }

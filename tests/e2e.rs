@@ -20,7 +20,9 @@ const HIGH_VOLUME: &str = "sam.sender@home.example";
 const HIGH_VOLUME_COUNT: usize = 12;
 
 fn message(n: usize, from: &str, to: &str, subject: &str, at: i64) -> Vec<u8> {
-    let date = chrono::DateTime::from_timestamp(at, 0).unwrap().to_rfc2822();
+    let date = chrono::DateTime::from_timestamp(at, 0)
+        .unwrap()
+        .to_rfc2822();
     format!(
         "From: Resident {n} <{from}>\r\nTo: {to}\r\nSubject: {subject}\r\nDate: {date}\r\n\
          Message-ID: <e2e-{n}-{at}@home.example>\r\n\r\nHello, this is message {n}.\r\n"
@@ -38,34 +40,77 @@ async fn fill_mailbox(services: &Services, user: &str) -> HashMap<String, String
         ca_file: None,
         timeout: Duration::from_secs(30),
     };
-    let credentials = Credentials::Password { user: user.into(), password: Secret::new(services.imap_password.clone()) };
-    let mut conn = ImapConnection::connect(&endpoint, &credentials).await.unwrap();
+    let credentials = Credentials::Password {
+        user: user.into(),
+        password: Secret::new(services.imap_password.clone()),
+    };
+    let mut conn = ImapConnection::connect(&endpoint, &credentials)
+        .await
+        .unwrap();
     let now = chrono::Utc::now().timestamp();
     let mut expected = HashMap::new();
     let mut n = 0;
-    let staff = ["desk@fire.example", "chief@fire.example", "safety@fire.example"];
+    let staff = [
+        "desk@fire.example",
+        "chief@fire.example",
+        "safety@fire.example",
+    ];
     for sender in 0..8 {
         for _ in 0..=(sender % 2) {
             let from = format!("resident{sender}@home.example");
-            let bytes = message(n, &from, staff[n % 3], "Smoke alarm", now - 3600 * (n as i64 + 1));
+            let bytes = message(
+                n,
+                &from,
+                staff[n % 3],
+                "Smoke alarm",
+                now - 3600 * (n as i64 + 1),
+            );
             conn.append("INBOX", &bytes).await.unwrap();
-            expected.insert(format!("e2e-{n}-{}@home.example", now - 3600 * (n as i64 + 1)), from);
+            expected.insert(
+                format!("e2e-{n}-{}@home.example", now - 3600 * (n as i64 + 1)),
+                from,
+            );
             n += 1;
         }
     }
     for i in 0..HIGH_VOLUME_COUNT {
         let at = now - 1800 * (i as i64 + 1);
-        conn.append("INBOX", &message(n, HIGH_VOLUME, staff[i % 3], "Hydrant outside number 12", at)).await.unwrap();
-        expected.insert(format!("e2e-{n}-{at}@home.example"), HIGH_VOLUME.to_string());
+        conn.append(
+            "INBOX",
+            &message(
+                n,
+                HIGH_VOLUME,
+                staff[i % 3],
+                "Hydrant outside number 12",
+                at,
+            ),
+        )
+        .await
+        .unwrap();
+        expected.insert(
+            format!("e2e-{n}-{at}@home.example"),
+            HIGH_VOLUME.to_string(),
+        );
         n += 1;
     }
     // Bad input: no usable sender. It must be quarantined, not dropped, and not block the rest.
-    conn.append("INBOX", b"Subject: no sender here\r\nMessage-ID: <nosender@x>\r\n\r\nbody\r\n").await.unwrap();
+    conn.append(
+        "INBOX",
+        b"Subject: no sender here\r\nMessage-ID: <nosender@x>\r\n\r\nbody\r\n",
+    )
+    .await
+    .unwrap();
     conn.logout().await.unwrap();
     expected
 }
 
-fn write_config(dir: &Path, services: &Services, store_url: &str, user: &str, manager: &str) -> std::path::PathBuf {
+fn write_config(
+    dir: &Path,
+    services: &Services,
+    store_url: &str,
+    user: &str,
+    manager: &str,
+) -> std::path::PathBuf {
     let path = dir.join("tidings.toml");
     let text = format!(
         r#"
@@ -122,7 +167,9 @@ fn tidings(config: &Path, args: &[&str]) -> String {
 }
 
 fn jsonl(text: &str) -> Vec<serde_json::Value> {
-    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 async fn end_to_end(store_url: String) {
@@ -134,12 +181,18 @@ async fn end_to_end(store_url: String) {
     let config = write_config(dir.path(), &services, &store_url, &user, &manager);
 
     let first = tidings(&config, &["run", "--once"]);
-    assert!(first.contains(&format!("stored {} new item(s)", expected.len())), "{first}");
+    assert!(
+        first.contains(&format!("stored {} new item(s)", expected.len())),
+        "{first}"
+    );
 
     // Every readable message exactly once, linked to its sender's customer.
     let items = jsonl(&tidings(&config, &["export", "items", "--format", "jsonl"]));
     assert_eq!(items.len(), expected.len());
-    let refs: HashSet<&str> = items.iter().map(|i| i["item_ref"].as_str().unwrap()).collect();
+    let refs: HashSet<&str> = items
+        .iter()
+        .map(|i| i["item_ref"].as_str().unwrap())
+        .collect();
     assert_eq!(refs.len(), expected.len());
     let mut key_of_sender: HashMap<String, String> = HashMap::new();
     for item in &items {
@@ -147,10 +200,23 @@ async fn end_to_end(store_url: String) {
         assert_eq!(item["counterpart"].as_str(), Some(sender.as_str()));
         assert_eq!(item["direction"], "inbound");
         let key = item["customer_key"].as_str().unwrap().to_string();
-        assert_eq!(key_of_sender.entry(sender.clone()).or_insert_with(|| key.clone()), &key, "one customer per sender");
-        assert!(!item["staff"].as_array().unwrap().is_empty(), "staff reached are recorded");
+        assert_eq!(
+            key_of_sender
+                .entry(sender.clone())
+                .or_insert_with(|| key.clone()),
+            &key,
+            "one customer per sender"
+        );
+        assert!(
+            !item["staff"].as_array().unwrap().is_empty(),
+            "staff reached are recorded"
+        );
     }
-    assert_eq!(key_of_sender.values().collect::<HashSet<_>>().len(), 9, "nine senders, nine customers");
+    assert_eq!(
+        key_of_sender.values().collect::<HashSet<_>>().len(),
+        9,
+        "nine senders, nine customers"
+    );
 
     // The unreadable message is quarantined with its reason.
     let quarantine = tidings(&config, &["quarantine", "list"]);
@@ -160,23 +226,36 @@ async fn end_to_end(store_url: String) {
     // A second pass adds nothing.
     let second = tidings(&config, &["run", "--once"]);
     assert!(second.contains("stored 0 new item(s)"), "{second}");
-    assert_eq!(jsonl(&tidings(&config, &["export", "items", "--format", "jsonl"])).len(), expected.len());
+    assert_eq!(
+        jsonl(&tidings(&config, &["export", "items", "--format", "jsonl"])).len(),
+        expected.len()
+    );
 
     // One contact-volume flag, for the high-volume sender, with its evidence.
     let flags = jsonl(&tidings(&config, &["export", "flags", "--format", "jsonl"]));
     assert_eq!(flags.len(), 1, "{flags:?}");
     assert_eq!(flags[0]["kind"], "contact-volume");
-    assert_eq!(flags[0]["customer_key"].as_str(), Some(key_of_sender[HIGH_VOLUME].as_str()));
+    assert_eq!(
+        flags[0]["customer_key"].as_str(),
+        Some(key_of_sender[HIGH_VOLUME].as_str())
+    );
     assert_eq!(flags[0]["figures"]["contacts"], HIGH_VOLUME_COUNT);
-    assert_eq!(flags[0]["evidence"].as_array().unwrap().len(), HIGH_VOLUME_COUNT);
+    assert_eq!(
+        flags[0]["evidence"].as_array().unwrap().len(),
+        HIGH_VOLUME_COUNT
+    );
 
     // The digest arrived once, with the pattern and its figures and no labelling words.
-    common::wait_for("the digest at the SMTP sink", Duration::from_secs(20), || {
-        !common::smtp_messages_for(&services.smtp_dir, &manager).is_empty()
-    });
+    common::wait_for(
+        "the digest at the SMTP sink",
+        Duration::from_secs(20),
+        || !common::smtp_messages_for(&services.smtp_dir, &manager).is_empty(),
+    );
     let digests = common::smtp_messages_for(&services.smtp_dir, &manager);
     assert_eq!(digests.len(), 1, "sent once across two runs");
-    let parsed = mail_parser::MessageParser::default().parse(digests[0].as_bytes()).unwrap();
+    let parsed = mail_parser::MessageParser::default()
+        .parse(digests[0].as_bytes())
+        .unwrap();
     let digest = format!(
         "{}\n{}\n{}",
         parsed.subject().unwrap_or_default(),

@@ -6,7 +6,8 @@ mod common;
 
 use tidings::domain::{Channel, Direction};
 use tidings::store::{
-    Checkpoint, CustomerRef, Entry, EntryOutcome, FlagDraft, FlagWrite, ItemRecord, NewOutboxMessage, StaffRef, Store,
+    Checkpoint, CustomerRef, Entry, EntryOutcome, FlagDraft, FlagWrite, ItemRecord,
+    NewOutboxMessage, StaffRef, Store,
 };
 
 fn item(customer: &str, at: i64, staff: &[&str]) -> ItemRecord {
@@ -21,7 +22,13 @@ fn item(customer: &str, at: i64, staff: &[&str]) -> ItemRecord {
             display_name: Some("A Resident".into()),
         }),
         counterpart: Some(customer.into()),
-        staff: staff.iter().map(|s| StaffRef { email: (*s).into(), display_name: None }).collect(),
+        staff: staff
+            .iter()
+            .map(|s| StaffRef {
+                email: (*s).into(),
+                display_name: None,
+            })
+            .collect(),
         subject: Some("Hydrant".into()),
         excerpt: Some("text".into()),
         thread_key: Some("hydrant".into()),
@@ -44,47 +51,130 @@ fn entry(source: &str, locator: &str, fingerprint: &str, outcome: EntryOutcome) 
 async fn story(store: Store) {
     let now = chrono::Utc::now().timestamp();
     let batch = vec![
-        entry("imap:a/INBOX", "1", "fp1", EntryOutcome::Item(item("ann@home.example", now - 100, &["desk@example.org"]))),
-        entry("imap:a/INBOX", "2", "fp2", EntryOutcome::Item(item("ann@home.example", now - 50, &["chief@example.org", "desk@example.org"]))),
-        entry("imap:a/INBOX", "3", "fp3", EntryOutcome::Quarantined { reason: "no usable From".into() }),
-        entry("imap:a/INBOX", "4", "fp4", EntryOutcome::Item(item("bob@home.example", now - 10, &["desk@example.org"]))),
+        entry(
+            "imap:a/INBOX",
+            "1",
+            "fp1",
+            EntryOutcome::Item(Box::new(item(
+                "ann@home.example",
+                now - 100,
+                &["desk@example.org"],
+            ))),
+        ),
+        entry(
+            "imap:a/INBOX",
+            "2",
+            "fp2",
+            EntryOutcome::Item(Box::new(item(
+                "ann@home.example",
+                now - 50,
+                &["chief@example.org", "desk@example.org"],
+            ))),
+        ),
+        entry(
+            "imap:a/INBOX",
+            "3",
+            "fp3",
+            EntryOutcome::Quarantined {
+                reason: "no usable From".into(),
+            },
+        ),
+        entry(
+            "imap:a/INBOX",
+            "4",
+            "fp4",
+            EntryOutcome::Item(Box::new(item(
+                "bob@home.example",
+                now - 10,
+                &["desk@example.org"],
+            ))),
+        ),
     ];
-    let cp = Checkpoint { source: "imap:a/INBOX".into(), uid_validity: 7, last_uid: 4, highest_modseq: None };
+    let cp = Checkpoint {
+        source: "imap:a/INBOX".into(),
+        uid_validity: 7,
+        last_uid: 4,
+        highest_modseq: None,
+    };
 
     // Given a first batch, everything is stored once and the checkpoint moves with it.
     let first = store.write_batch(&batch, Some(&cp)).await.unwrap();
-    assert_eq!((first.stored, first.duplicates, first.quarantined), (3, 0, 1));
-    assert_eq!(store.checkpoint("imap:a/INBOX").await.unwrap(), Some(cp.clone()));
+    assert_eq!(
+        (first.stored, first.duplicates, first.quarantined),
+        (3, 0, 1)
+    );
+    assert_eq!(
+        store.checkpoint("imap:a/INBOX").await.unwrap(),
+        Some(cp.clone())
+    );
 
     // The same batch again (a crash before the checkpoint, say) adds nothing.
     let again = store.write_batch(&batch, Some(&cp)).await.unwrap();
-    assert_eq!((again.stored, again.duplicates, again.quarantined), (0, 4, 0));
+    assert_eq!(
+        (again.stored, again.duplicates, again.quarantined),
+        (0, 4, 0)
+    );
 
     // The same message in a second mailbox is one contact seen in two places.
-    let elsewhere = vec![entry("imap:b/INBOX", "9", "fp1", EntryOutcome::Item(item("ann@home.example", now - 100, &[])))];
+    let elsewhere = vec![entry(
+        "imap:b/INBOX",
+        "9",
+        "fp1",
+        EntryOutcome::Item(Box::new(item("ann@home.example", now - 100, &[]))),
+    )];
     let o = store.write_batch(&elsewhere, None).await.unwrap();
     assert_eq!((o.stored, o.duplicates), (0, 1));
     let sightings = store.sightings_by_source().await.unwrap();
-    assert!(sightings.contains(&("imap:b/INBOX".to_string(), 1)), "{sightings:?}");
+    assert!(
+        sightings.contains(&("imap:b/INBOX".to_string(), 1)),
+        "{sightings:?}"
+    );
 
     // Items link to customers by identifier; staff lists are complete.
     let items = store.export_items().await.unwrap();
     assert_eq!(items.len(), 3);
     let ann_key = tidings::pipeline::link::customer_key("email", "ann@home.example");
-    assert_eq!(items.iter().filter(|i| i.customer_key.as_deref() == Some(ann_key.as_str())).count(), 2);
-    assert_eq!(items[1].staff, vec!["chief@example.org".to_string(), "desk@example.org".to_string()]);
+    assert_eq!(
+        items
+            .iter()
+            .filter(|i| i.customer_key.as_deref() == Some(ann_key.as_str()))
+            .count(),
+        2
+    );
+    assert_eq!(
+        items[1].staff,
+        vec![
+            "chief@example.org".to_string(),
+            "desk@example.org".to_string()
+        ]
+    );
     let customers = store.export_customers().await.unwrap();
     assert_eq!(customers.len(), 2);
-    assert_eq!(customers.iter().find(|c| c.customer_key == ann_key).unwrap().inbound_contacts, 2);
+    assert_eq!(
+        customers
+            .iter()
+            .find(|c| c.customer_key == ann_key)
+            .unwrap()
+            .inbound_contacts,
+        2
+    );
 
     // The quarantine keeps the bytes and the reason.
     let q = store.quarantine_list().await.unwrap();
     assert_eq!(q.len(), 1);
     assert_eq!(q[0].reason, "no usable From");
-    assert_eq!(store.quarantined_content(q[0].id).await.unwrap(), Some(b"raw bytes".to_vec()));
+    assert_eq!(
+        store.quarantined_content(q[0].id).await.unwrap(),
+        Some(b"raw bytes".to_vec())
+    );
 
     // A retry that now reads the item releases it and stores it.
-    let fixed = vec![entry("imap:a/INBOX", "3", "fp3", EntryOutcome::Item(item("cat@home.example", now - 5, &[])))];
+    let fixed = vec![entry(
+        "imap:a/INBOX",
+        "3",
+        "fp3",
+        EntryOutcome::Item(Box::new(item("cat@home.example", now - 5, &[]))),
+    )];
     let released = store.release_quarantined(q[0].id, &fixed).await.unwrap();
     assert_eq!(released.stored, 1);
     assert!(store.quarantine_list().await.unwrap().is_empty());
@@ -104,10 +194,21 @@ async fn story(store: Store) {
         threshold: serde_json::json!({"min_contacts": 1}),
         expires_at: now + 90 * 86_400,
     };
-    let evidence: Vec<i64> = store.contact_items(counts[0].customer_id, now - 1000, now + 1).await.unwrap().into_iter().map(|(id, _)| id).collect();
+    let evidence: Vec<i64> = store
+        .contact_items(counts[0].customer_id, now - 1000, now + 1)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
     let raised = store.record_flag(&draft, &evidence).await.unwrap();
-    let FlagWrite::Raised(flag_id) = raised else { panic!("expected a new flag, got {raised:?}") };
-    assert_eq!(store.record_flag(&draft, &evidence).await.unwrap(), FlagWrite::Refreshed(flag_id));
+    let FlagWrite::Raised(flag_id) = raised else {
+        panic!("expected a new flag, got {raised:?}")
+    };
+    assert_eq!(
+        store.record_flag(&draft, &evidence).await.unwrap(),
+        FlagWrite::Refreshed(flag_id)
+    );
     assert_eq!(store.flag_evidence(flag_id).await.unwrap().len(), 2);
     assert_eq!(store.flags(None, false).await.unwrap().len(), 1);
     assert_eq!(store.open_flag_count().await.unwrap(), 1);
@@ -121,11 +222,30 @@ async fn story(store: Store) {
         body_text: "text".into(),
         body_html: None,
     };
-    assert!(store.record_digest_run("2026-11-23T07:00:00Z", now - 7 * 86_400, now, std::slice::from_ref(&msg)).await.unwrap());
-    assert!(!store.record_digest_run("2026-11-23T07:00:00Z", now - 7 * 86_400, now, std::slice::from_ref(&msg)).await.unwrap());
+    assert!(store
+        .record_digest_run(
+            "2026-11-23T07:00:00Z",
+            now - 7 * 86_400,
+            now,
+            std::slice::from_ref(&msg)
+        )
+        .await
+        .unwrap());
+    assert!(!store
+        .record_digest_run(
+            "2026-11-23T07:00:00Z",
+            now - 7 * 86_400,
+            now,
+            std::slice::from_ref(&msg)
+        )
+        .await
+        .unwrap());
     let due = store.outbox_due(now, 10).await.unwrap();
     assert_eq!(due.len(), 1);
-    store.outbox_failed(due[0].id, "connection refused", Some(now + 30)).await.unwrap();
+    store
+        .outbox_failed(due[0].id, "connection refused", Some(now + 30))
+        .await
+        .unwrap();
     assert!(store.outbox_due(now, 10).await.unwrap().is_empty());
     let due = store.outbox_due(now + 31, 10).await.unwrap();
     assert_eq!(due[0].attempts, 1);
@@ -138,7 +258,9 @@ async fn story(store: Store) {
 #[tokio::test]
 async fn store_story_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&format!("sqlite://{}/nested/t.db", dir.path().display())).await.unwrap();
+    let store = Store::open(&format!("sqlite://{}/nested/t.db", dir.path().display()))
+        .await
+        .unwrap();
     story(store).await;
 }
 
@@ -154,7 +276,9 @@ async fn store_story_on_postgres() {
 
 #[tokio::test]
 async fn unreachable_database_is_a_clear_error() {
-    let err = Store::open("postgres://nobody@127.0.0.1:1/none").await.unwrap_err();
+    let err = Store::open("postgres://nobody@127.0.0.1:1/none")
+        .await
+        .unwrap_err();
     assert!(err.is_transient());
     assert!(err.to_string().contains("check store.url"), "{err}");
 }

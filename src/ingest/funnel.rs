@@ -100,7 +100,7 @@ impl Funnel {
                     .flat_map(str::chars)
                     .take(EXCERPT_CHARS)
                     .collect();
-                EntryOutcome::Item(ItemRecord {
+                EntryOutcome::Item(Box::new(ItemRecord {
                     item_ref: email
                         .message_id
                         .clone()
@@ -118,7 +118,7 @@ impl Funnel {
                     subject: email.subject,
                     excerpt: Some(excerpt.trim_end().to_string()).filter(|s| !s.is_empty()),
                     automated: email.automated.is_some(),
-                })
+                }))
             }
             Err(e) => EntryOutcome::Quarantined {
                 reason: e.to_string(),

@@ -82,7 +82,7 @@ macro_rules! write_entries {
             let items: Vec<(&$crate::store::Entry, &$crate::store::ItemRecord, i64)> = fresh
                 .iter()
                 .filter_map(|(e, id)| match &e.outcome {
-                    $crate::store::EntryOutcome::Item(item) => Some((*e, item, *id)),
+                    $crate::store::EntryOutcome::Item(item) => Some((*e, &**item, *id)),
                     $crate::store::EntryOutcome::Quarantined { .. } => None,
                 })
                 .collect();

@@ -50,6 +50,15 @@ pub struct CustomerExport {
     pub last_contact: Option<UnixTime>,
 }
 
+type CustomerTuple = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    i64,
+    Option<i64>,
+    Option<i64>,
+);
 type ItemTuple = (
     i64,
     String,
@@ -102,15 +111,7 @@ impl Store {
 
     /// Every customer with identifiers and contact totals.
     pub async fn export_customers(&self) -> Result<Vec<CustomerExport>, StoreError> {
-        let rows: Vec<(
-            i64,
-            String,
-            String,
-            Option<String>,
-            i64,
-            Option<i64>,
-            Option<i64>,
-        )> = dispatch!(read self, pool => sqlx::query_as(
+        let rows: Vec<CustomerTuple> = dispatch!(read self, pool => sqlx::query_as(
             "SELECT c.id, c.customer_key, c.kind, c.display_name, \
                     COUNT(i.id), MIN(i.occurred_at), MAX(i.occurred_at) \
              FROM customers c LEFT JOIN items i ON i.customer_id = c.id AND i.direction = 'inbound' \

@@ -25,7 +25,7 @@ pub struct Entry {
 #[derive(Clone, Debug)]
 pub enum EntryOutcome {
     /// Parsed and linked: becomes a contact item.
-    Item(ItemRecord),
+    Item(Box<ItemRecord>),
     /// Could not be read; kept with its reason for `tidings quarantine`.
     Quarantined {
         /// Why, in words that say what to do.

@@ -5,6 +5,8 @@ use super::batch::now;
 use super::{dispatch, NewOutboxMessage, OutboxRow, Store, StoreError};
 use crate::domain::UnixTime;
 
+type OutboxTuple = (i64, String, String, String, String, Option<String>, i64);
+
 /// Outbox totals for status and metrics.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct OutboxTotals {
@@ -19,7 +21,7 @@ pub struct OutboxTotals {
 impl Store {
     /// Messages due for an attempt at `at`, oldest first.
     pub async fn outbox_due(&self, at: UnixTime, limit: i64) -> Result<Vec<OutboxRow>, StoreError> {
-        let rows: Vec<(i64, String, String, String, String, Option<String>, i64)> = dispatch!(self, pool => sqlx::query_as(
+        let rows: Vec<OutboxTuple> = dispatch!(self, pool => sqlx::query_as(
             "SELECT id, message_id, recipients, subject, body_text, body_html, attempts FROM outbox \
              WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT $2",
         )

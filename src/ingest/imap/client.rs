@@ -233,6 +233,9 @@ impl ImapConnection {
                 }
             })
             .await?;
+        if self.tracker.exists == 0 && listed.is_empty() {
+            return Ok(listed); // some servers answer BAD to `n:*` in an empty folder
+        }
         tagged.into_result("UID FETCH (listing)", "examine a folder first")?;
         listed.sort_unstable_by_key(|u| u.uid);
         listed.dedup_by_key(|u| u.uid);
