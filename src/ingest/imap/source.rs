@@ -301,15 +301,18 @@ impl ImapSource {
     async fn session(&self, cancel: &CancellationToken, poll: Duration) -> Result<(), SourceError> {
         let mut conn = self.connect().await?;
         loop {
-            self.sync_all(&mut conn).await?;
+            // The first folder is synced last, so it is the one examined when IDLE starts and
+            // no message can arrive unseen between its listing and the IDLE.
+            for folder in self.account.folders.iter().rev() {
+                self.sync_folder(&mut conn, folder).await?;
+            }
             let idle_folder = self
                 .account
                 .folders
                 .first()
                 .filter(|_| self.account.idle && conn.supports_idle());
             match idle_folder {
-                Some(folder) => {
-                    conn.examine(&folder.name).await.map_err(self.imap_err())?;
+                Some(_) => {
                     let wait = poll.min(Duration::from_secs(25 * 60));
                     let (back, outcome) = tokio::select! {
                         r = conn.idle_wait(wait) => r.map_err(self.imap_err())?,
