@@ -74,6 +74,12 @@ pub fn checkpoint_advanced(source: &str, last_uid: i64) {
     gauge!("tidings_source_last_uid", "source" => source.to_string()).set(last_uid as f64);
 }
 
+/// An IMAP folder was examined: how many messages the server holds.
+pub fn folder_examined(source: &str, messages: u32) {
+    tracing::debug!(source, messages, "Examined folder.");
+    gauge!("tidings_imap_folder_messages", "source" => source.to_string()).set(f64::from(messages));
+}
+
 /// A source failed; it will retry after `retry_secs`.
 pub fn source_error(source: &str, error: &dyn std::fmt::Display, retry_secs: u64) {
     tracing::error!(source, retry_secs, "Source failed: {error}; retrying.");

@@ -121,6 +121,7 @@ impl ImapSource {
         let span = tracing::info_span!("imap_folder", source = %source);
         let _guard = span.enter();
         let state = conn.examine(&folder.name).await.map_err(self.imap_err())?;
+        events::folder_examined(&source, state.exists);
         let store_err = |source| SourceError::Store {
             account: self.account.name.clone(),
             source,

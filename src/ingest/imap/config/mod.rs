@@ -1,8 +1,12 @@
 //! Configuration of one IMAP account (`[[imap.accounts]]`) and its folders, with the checks and
 //! secret resolution the client needs. Owns no I/O beyond reading secret files and running the
 //! operator's token command at connect time.
+//!
+//! `credentials` resolves the password or OAuth 2 token for each connect.
 
-use super::client::{Credentials, Endpoint};
+mod credentials;
+
+use super::client::Endpoint;
 use crate::config::Secret;
 use crate::domain::Direction;
 use serde::Deserialize;
@@ -276,93 +280,6 @@ impl ImapAccountConfig {
             timeout: Duration::from_secs(self.timeout_secs),
         }
     }
-
-    /// The password: `password`, or the trimmed contents of `password_file`.
-    pub fn password(&self) -> Result<Secret, String> {
-        if let Some(password) = &self.password {
-            return Ok(password.clone());
-        }
-        let Some(path) = &self.password_file else {
-            return Err(format!(
-                "imap.accounts {:?}: set `password` or `password_file`",
-                self.name
-            ));
-        };
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            format!(
-                "imap.accounts {:?}: cannot read `password_file` {}: {e}",
-                self.name,
-                path.display()
-            )
-        })?;
-        let password = text.trim_end_matches(['\r', '\n', ' ', '\t']);
-        if password.is_empty() {
-            return Err(format!(
-                "imap.accounts {:?}: `password_file` {} is empty",
-                self.name,
-                path.display()
-            ));
-        }
-        Ok(Secret::new(password))
-    }
-
-    /// Credentials for one connect. For XOAUTH2 the token file is re-read (or the command run)
-    /// every time, so a token refreshed by another process is picked up.
-    pub async fn credentials(&self) -> Result<Credentials, String> {
-        let user = self.username.clone();
-        match self.auth {
-            AuthMethod::Password => Ok(Credentials::Password {
-                user,
-                password: self.password()?,
-            }),
-            AuthMethod::Xoauth2 => Ok(Credentials::XOAuth2 {
-                user,
-                token: self.oauth2_token().await?,
-            }),
-        }
-    }
-
-    async fn oauth2_token(&self) -> Result<Secret, String> {
-        let at = format!("imap.accounts {:?}", self.name);
-        let token = if let Some(path) = &self.oauth2_token_file {
-            tokio::fs::read_to_string(path).await.map_err(|e| {
-                format!(
-                    "{at}: cannot read `oauth2_token_file` {}: {e}",
-                    path.display()
-                )
-            })?
-        } else if let Some(command) = &self.oauth2_token_command {
-            let run = tokio::process::Command::new("sh")
-                .arg("-c")
-                .arg(command)
-                .kill_on_drop(true)
-                .output();
-            let output = tokio::time::timeout(Duration::from_secs(self.timeout_secs), run)
-                .await
-                .map_err(|_| format!("{at}: `oauth2_token_command` did not finish in time"))?
-                .map_err(|e| format!("{at}: cannot run `oauth2_token_command`: {e}"))?;
-            if !output.status.success() {
-                let stderr = String::from_utf8_lossy(&output.stderr);
-                let first = stderr.lines().next().unwrap_or("").chars().take(200);
-                return Err(format!(
-                    "{at}: `oauth2_token_command` failed ({}): {}",
-                    output.status,
-                    first.collect::<String>()
-                ));
-            }
-            String::from_utf8(output.stdout)
-                .map_err(|_| format!("{at}: `oauth2_token_command` printed non-UTF-8 output"))?
-        } else {
-            return Err(format!(
-                "{at}: set `oauth2_token_file` or `oauth2_token_command`"
-            ));
-        };
-        let token = token.trim();
-        if token.is_empty() {
-            return Err(format!("{at}: the OAuth 2 token is empty; refresh it"));
-        }
-        Ok(Secret::new(token))
-    }
 }
 
 /// True for `localhost` and loopback IP addresses (`127.0.0.0/8`, `::1`).
@@ -377,11 +294,11 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    fn parse(toml_text: &str) -> Result<ImapAccountConfig, String> {
+    pub(super) fn parse(toml_text: &str) -> Result<ImapAccountConfig, String> {
         toml::from_str(toml_text).map_err(|e| e.to_string())
     }
 
-    const MINIMAL: &str = r#"
+    pub(super) const MINIMAL: &str = r#"
         name = "enquiries"
         host = "imap.example.org"
         username = "enquiries@example.org"
@@ -472,38 +389,5 @@ mod tests {
         ))
         .unwrap();
         account.validate().unwrap();
-    }
-
-    #[test]
-    fn password_file_is_trimmed_and_never_shown() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("pw");
-        std::fs::write(&path, "s3cret\n").unwrap();
-        let text = MINIMAL.replace(
-            "password = \"pw\"",
-            &format!("password_file = {:?}", path.display().to_string()),
-        );
-        let account = parse(&text).unwrap();
-        assert_eq!(account.password().unwrap().expose(), "s3cret");
-        assert!(!format!("{account:?}").contains("s3cret"));
-        let inline = parse(MINIMAL).unwrap();
-        assert!(!format!("{inline:?}").contains("\"pw\""));
-    }
-
-    #[tokio::test]
-    async fn xoauth2_token_comes_from_the_command() {
-        let text = MINIMAL.replace(
-            "password = \"pw\"",
-            "auth = \"xoauth2\"\noauth2_token_command = \"echo tok123\"",
-        );
-        let account = parse(&text).unwrap();
-        account.validate().unwrap();
-        match account.credentials().await.unwrap() {
-            Credentials::XOAuth2 { user, token } => {
-                assert_eq!(user, "enquiries@example.org");
-                assert_eq!(token.expose(), "tok123");
-            }
-            Credentials::Password { .. } => panic!("expected XOAUTH2 credentials"),
-        }
     }
 }
