@@ -102,21 +102,31 @@ macro_rules! write_entries {
                 }
             }
             let mut customer_ids: std::collections::HashMap<(String, String), i64> = std::collections::HashMap::new();
+            // One query per identifier kind: `kind = $1 AND value IN (…)` uses the primary key
+            // on both backends (a row-value IN list does not on PostgreSQL).
             macro_rules! lookup_identifiers {
                 ($refs:expr) => {
-                    for chunk in $refs.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
-                        let mut qb = sqlx::QueryBuilder::new("SELECT kind, value, customer_id FROM identifiers WHERE (kind, value) IN (");
-                        let mut list = qb.separated(", ");
-                        for c in chunk {
-                            list.push("(");
-                            list.push_bind_unseparated(c.identifier_kind.as_str());
-                            list.push_unseparated(", ");
-                            list.push_bind_unseparated(c.identifier.as_str());
-                            list.push_unseparated(")");
+                    let mut kinds: Vec<&str> = $refs.iter().map(|c| c.identifier_kind.as_str()).collect();
+                    kinds.sort_unstable();
+                    kinds.dedup();
+                    for kind in kinds {
+                        let values: Vec<&str> = $refs
+                            .iter()
+                            .filter(|c| c.identifier_kind == kind)
+                            .map(|c| c.identifier.as_str())
+                            .collect();
+                        for chunk in values.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
+                            let mut qb = sqlx::QueryBuilder::new("SELECT value, customer_id FROM identifiers WHERE kind = ");
+                            qb.push_bind(kind);
+                            qb.push(" AND value IN (");
+                            let mut list = qb.separated(", ");
+                            for value in chunk {
+                                list.push_bind(*value);
+                            }
+                            qb.push(")");
+                            let rows: Vec<(String, i64)> = qb.build_query_as().fetch_all(&mut **tx).await?;
+                            customer_ids.extend(rows.into_iter().map(|(v, id)| ((kind.to_string(), v), id)));
                         }
-                        qb.push(")");
-                        let rows: Vec<(String, String, i64)> = qb.build_query_as().fetch_all(&mut **tx).await?;
-                        customer_ids.extend(rows.into_iter().map(|(k, v, id)| ((k, v), id)));
                     }
                 };
             }
@@ -134,19 +144,16 @@ macro_rules! write_entries {
                 qb.push(" ON CONFLICT (customer_key) DO NOTHING");
                 qb.build().execute(&mut **tx).await?;
 
-                let mut qb = sqlx::QueryBuilder::new("INSERT INTO identifiers (kind, value, customer_id, created_at) SELECT v.kind, v.value, c.id, ");
-                qb.push_bind(now);
-                qb.push(" FROM (");
-                for (i, c) in chunk.iter().enumerate() {
-                    qb.push(if i == 0 { "SELECT " } else { " UNION ALL SELECT " });
-                    qb.push_bind(c.identifier_kind.as_str());
-                    qb.push(" AS kind, ");
-                    qb.push_bind(c.identifier.as_str());
-                    qb.push(" AS value, ");
-                    qb.push_bind(c.new_key.as_str());
-                    qb.push(" AS customer_key");
-                }
-                qb.push(") v JOIN customers c ON c.customer_key = v.customer_key ON CONFLICT (kind, value) DO NOTHING");
+                let mut qb = sqlx::QueryBuilder::new("INSERT INTO identifiers (kind, value, customer_id, created_at) ");
+                qb.push_values(chunk, |mut b, c| {
+                    b.push_bind(c.identifier_kind.as_str())
+                        .push_bind(c.identifier.as_str())
+                        .push_unseparated(", (SELECT id FROM customers WHERE customer_key = ")
+                        .push_bind_unseparated(c.new_key.as_str())
+                        .push_unseparated(")")
+                        .push_bind(now);
+                });
+                qb.push(" ON CONFLICT (kind, value) DO NOTHING");
                 qb.build().execute(&mut **tx).await?;
             }
             // Another writer may have linked an identifier first: read back what won.
