@@ -126,20 +126,45 @@ impl Funnel {
         }
     }
 
-    /// Prepares a batch off the async threads and commits it with `checkpoint`.
+    /// Prepares a batch on the blocking pool, split across the machine's cores; entries keep
+    /// the order of `raws`.
+    pub async fn prepare_batch(&self, mut raws: Vec<RawItem>) -> Result<Vec<Entry>, StoreError> {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let per_task = raws.len().div_ceil(cores).max(256);
+        let mut parts = Vec::new();
+        while raws.len() > per_task {
+            let tail = raws.split_off(per_task);
+            parts.push(std::mem::replace(&mut raws, tail));
+        }
+        parts.push(raws);
+        let tasks: Vec<_> = parts
+            .into_iter()
+            .map(|part| {
+                let funnel = self.clone();
+                tokio::task::spawn_blocking(move || {
+                    part.into_iter()
+                        .map(|r| funnel.prepare(r))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut entries = Vec::new();
+        for task in tasks {
+            entries
+                .extend(task.await.map_err(|e| {
+                    StoreError::Corrupt(format!("preparing a batch panicked: {e}"))
+                })?);
+        }
+        Ok(entries)
+    }
+
+    /// Prepares a batch and commits it with `checkpoint`.
     pub async fn ingest(
         &self,
         raws: Vec<RawItem>,
         checkpoint: Option<Checkpoint>,
     ) -> Result<BatchOutcome, StoreError> {
-        let funnel = self.clone();
-        let entries = tokio::task::spawn_blocking(move || {
-            raws.into_iter()
-                .map(|r| funnel.prepare(r))
-                .collect::<Vec<_>>()
-        })
-        .await
-        .map_err(|e| StoreError::Corrupt(format!("preparing a batch panicked: {e}")))?;
+        let entries = self.prepare_batch(raws).await?;
         self.commit(&entries, checkpoint.as_ref()).await
     }
 

@@ -61,7 +61,8 @@ pub async fn import(
     let started = Instant::now();
     let bar = progress_bar(expected);
     let mut report = ImportReport::default();
-    let mut pending: Option<tokio::task::JoinHandle<Vec<crate::store::Entry>>> = None;
+    let mut pending: Option<tokio::task::JoinHandle<Result<Vec<crate::store::Entry>, StoreError>>> =
+        None;
     let mut batch = Vec::with_capacity(BATCH_MESSAGES);
     let mut items = items.peekable();
     loop {
@@ -73,9 +74,7 @@ pub async fn import(
             let raws = std::mem::take(&mut batch);
             report.read += raws.len();
             let f = funnel.clone();
-            let next = tokio::task::spawn_blocking(move || {
-                raws.into_iter().map(|r| f.prepare(r)).collect()
-            });
+            let next = tokio::spawn(async move { f.prepare_batch(raws).await });
             if let Some(prev) = pending.replace(next) {
                 commit(funnel, prev, &mut report, &bar).await?;
             }
@@ -94,13 +93,13 @@ pub async fn import(
 
 async fn commit(
     funnel: &Funnel,
-    prepared: tokio::task::JoinHandle<Vec<crate::store::Entry>>,
+    prepared: tokio::task::JoinHandle<Result<Vec<crate::store::Entry>, StoreError>>,
     report: &mut ImportReport,
     bar: &ProgressBar,
 ) -> Result<(), ImportError> {
     let entries = prepared
         .await
-        .map_err(|e| StoreError::Corrupt(format!("preparing a batch panicked: {e}")))?;
+        .map_err(|e| StoreError::Corrupt(format!("preparing a batch panicked: {e}")))??;
     let outcome = funnel.commit(&entries, None).await?;
     report.outcome.stored += outcome.stored;
     report.outcome.duplicates += outcome.duplicates;
