@@ -113,7 +113,11 @@ async fn run(config: Config, once: bool, demo: bool) -> anyhow::Result<()> {
     if demo {
         seed_demo(&config)?;
     }
-    let app = App::build(config).await?;
+    let app = if once {
+        App::build(config).await?
+    } else {
+        build_with_retry(config).await?
+    };
     if once {
         let r = app.run_once().await?;
         println!(
@@ -129,6 +133,26 @@ async fn run(config: Config, once: bool, demo: bool) -> anyhow::Result<()> {
     }
     app.run(daemon::shutdown_token()).await?;
     Ok(())
+}
+
+/// Builds the app, retrying with backoff (5 s doubling to 5 min) while the database is
+/// unreachable, as a daemon started before its database should.
+async fn build_with_retry(config: Config) -> anyhow::Result<App> {
+    let mut backoff = std::time::Duration::from_secs(5);
+    loop {
+        match App::build(config.clone()).await {
+            Ok(app) => return Ok(app),
+            Err(daemon::DaemonError::Store(e)) if e.is_transient() => {
+                tracing::error!(
+                    "Cannot open the store: {e}; retrying in {} s.",
+                    backoff.as_secs()
+                );
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(std::time::Duration::from_secs(300));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// Writes the bundled sample inbox into the drop folder when it holds no `.eml` yet.

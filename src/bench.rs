@@ -153,7 +153,10 @@ pub async fn imap(b: &ImapBench) -> Result<(), BenchError> {
 /// exists, without fsync, as the yardstick in PERFORMANCE.md); None when unavailable.
 fn mbsync(b: &ImapBench, dir: &Path) -> Option<f64> {
     let shm = tempfile::tempdir_in("/dev/shm").ok();
-    let target = shm.as_ref().map_or(dir, |d| d.path()).join("mbsync-maildir");
+    let target = shm
+        .as_ref()
+        .map_or(dir, |d| d.path())
+        .join("mbsync-maildir");
     std::fs::create_dir_all(&target).ok()?;
     let rc = dir.join("mbsyncrc");
     std::fs::write(

@@ -56,6 +56,8 @@ impl Funnel {
     /// Fingerprints, parses and links one raw item. Pure CPU work; never fails: an item that
     /// cannot be read becomes a quarantine entry with its reason.
     pub fn prepare(&self, raw: RawItem) -> Entry {
+        let span = tracing::debug_span!("item", source = %raw.source, locator = %raw.locator);
+        let _entered = span.enter();
         let fingerprint = Fingerprint::of_message(&raw.bytes).to_hex();
         let size_bytes = raw.oversized.map_or(raw.bytes.len() as i64, |s| s as i64);
         let (fingerprint, outcome) = match raw.oversized {
