@@ -310,27 +310,36 @@ async fn status(config: Config) -> anyhow::Result<()> {
 
 async fn bench(what: BenchCommand) -> anyhow::Result<()> {
     match what {
-        BenchCommand::Maildir { messages, store } => {
-            crate::bench::maildir(messages, store.as_deref()).await?;
+        BenchCommand::Maildir {
+            messages,
+            large,
+            store,
+        } => {
+            crate::bench::maildir(messages, large, store.as_deref()).await?;
         }
         BenchCommand::Imap {
             messages,
+            large,
+            fill_maildir,
             store,
             host,
             port,
             user,
             password,
         } => {
-            crate::bench::imap(&crate::bench::ImapBench {
+            let settings = crate::bench::ImapBench {
                 messages,
+                large,
+                fill_maildir,
                 store_url: store,
                 host,
                 port,
                 user,
                 password,
-            })
-            .await?;
+            };
+            crate::bench::imap(&settings).await?;
         }
+        BenchCommand::Idle(args) => crate::bench::idle(&args).await?,
     }
     Ok(())
 }

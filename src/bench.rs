@@ -10,6 +10,9 @@ use crate::store::Store;
 use std::path::Path;
 use std::time::Instant;
 
+/// Size of the attachment in `--large` messages.
+const LARGE_BYTES: usize = 25 * 1024 * 1024;
+
 /// Why a benchmark could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {
@@ -42,7 +45,11 @@ async fn fresh_store(url: Option<&str>, dir: &Path) -> Result<Store, BenchError>
 }
 
 /// Generates `messages` typical messages as a Maildir and imports them into a fresh store.
-pub async fn maildir(messages: usize, store_url: Option<&str>) -> Result<ImportReport, BenchError> {
+pub async fn maildir(
+    messages: usize,
+    large: usize,
+    store_url: Option<&str>,
+) -> Result<ImportReport, BenchError> {
     let dir = tempfile::tempdir().map_err(setup)?;
     let maildir = dir.path().join("Maildir");
     for sub in ["cur", "new", "tmp"] {
@@ -52,6 +59,14 @@ pub async fn maildir(messages: usize, store_url: Option<&str>) -> Result<ImportR
     for m in crate::sample::typical(messages, now, 42) {
         let name = format!("{}.bench:2,S", m.file_name.trim_end_matches(".eml"));
         std::fs::write(maildir.join("cur").join(name), &m.bytes).map_err(setup)?;
+    }
+    for n in 0..large {
+        let m = crate::sample::with_attachment(n, now, LARGE_BYTES);
+        std::fs::write(
+            maildir.join("cur").join(format!("large{n}.bench:2,S")),
+            &m.bytes,
+        )
+        .map_err(setup)?;
     }
     let store = fresh_store(store_url, dir.path()).await?;
     let funnel = Funnel::new(store.clone(), &["example.org".to_string()]);
@@ -77,8 +92,12 @@ pub async fn maildir(messages: usize, store_url: Option<&str>) -> Result<ImportR
 /// Settings of `tidings bench imap`.
 #[derive(Clone, Debug)]
 pub struct ImapBench {
-    /// Messages the mailbox should hold.
+    /// Typical messages the mailbox should hold.
     pub messages: usize,
+    /// Messages with a 25 MB attachment added when filling.
+    pub large: usize,
+    /// Fill by writing files into this Maildir instead of APPEND.
+    pub fill_maildir: Option<std::path::PathBuf>,
     /// Store URL (None: fresh SQLite).
     pub store_url: Option<String>,
     /// Server host.
@@ -112,12 +131,24 @@ pub async fn imap(b: &ImapBench) -> Result<(), BenchError> {
     if have < b.messages {
         let started = Instant::now();
         let now = chrono::Utc::now().timestamp();
+        let mut messages: Vec<Vec<u8>> = Vec::new();
         for m in crate::sample::typical(b.messages - have, now, have as u64 + 1) {
-            conn.append("INBOX", &m.bytes).await.map_err(setup)?;
+            messages.push(m.bytes);
+        }
+        for n in 0..b.large {
+            messages.push(crate::sample::with_attachment(n, now, LARGE_BYTES).bytes);
+        }
+        let count = messages.len();
+        match &b.fill_maildir {
+            Some(dir) => write_maildir(dir, messages).map_err(setup)?,
+            None => {
+                for m in messages {
+                    conn.append("INBOX", &m).await.map_err(setup)?;
+                }
+            }
         }
         println!(
-            "bench imap: appended {} messages in {:.1} s",
-            b.messages - have,
+            "bench imap: added {count} messages in {:.1} s",
             started.elapsed().as_secs_f64()
         );
     }
@@ -145,6 +176,21 @@ pub async fn imap(b: &ImapBench) -> Result<(), BenchError> {
     if let Some(theirs) = mbsync(b, dir.path()) {
         let rate = f64::from(total) / theirs;
         println!("bench imap: mbsync downloaded {total} messages in {theirs:.2} s = {rate:.0} msgs/s; tidings ÷ mbsync = {:.2}", ours / rate);
+    }
+    Ok(())
+}
+
+/// Writes messages into `dir/cur` as the server's Maildir, owned like `dir`.
+fn write_maildir(dir: &Path, messages: Vec<Vec<u8>>) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let owner = std::fs::metadata(dir)?;
+    let cur = dir.join("cur");
+    std::fs::create_dir_all(&cur)?;
+    let stamp = chrono::Utc::now().timestamp();
+    for (i, bytes) in messages.into_iter().enumerate() {
+        let path = cur.join(format!("{stamp}.B{i}.tidings-bench:2,"));
+        std::fs::write(&path, bytes)?;
+        std::os::unix::fs::chown(&path, Some(owner.uid()), Some(owner.gid()))?;
     }
     Ok(())
 }
@@ -192,4 +238,76 @@ fn mbsync(b: &ImapBench, dir: &Path) -> Option<f64> {
             None
         }
     }
+}
+
+/// Runs the IMAP source with IDLE against a fresh store and times, for each of `samples`
+/// messages, APPEND (from a second connection) → item committed. Prints p50, p95 and max.
+pub async fn idle(args: &crate::cli::IdleBenchArgs) -> Result<(), BenchError> {
+    let dir = tempfile::tempdir().map_err(setup)?;
+    let account: ImapAccountConfig = toml::from_str(&format!(
+        "name = \"idle\"\nhost = \"{}\"\nport = {}\nsecurity = \"plain\"\nusername = \"{}\"\npassword = \"{}\"\nidle = true\npoll_interval_secs = 600\n",
+        args.host, args.port, args.user, args.password
+    ))
+    .map_err(setup)?;
+    let credentials = Credentials::Password {
+        user: args.user.clone(),
+        password: crate::config::Secret::new(args.password.clone()),
+    };
+    let mut conn = ImapConnection::connect(&account.endpoint(), &credentials)
+        .await
+        .map_err(setup)?;
+    let store = fresh_store(None, dir.path()).await?;
+    let funnel = Funnel::new(store.clone(), &["example.org".to_string()]);
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let source = tokio::spawn(ImapSource::new(account, funnel).run(cancel.clone()));
+    let source_name = crate::ingest::imap::source::source_name("idle", "INBOX");
+    let ready = Instant::now();
+    while store
+        .checkpoint(&source_name)
+        .await
+        .map_err(setup)?
+        .is_none()
+    {
+        if ready.elapsed().as_secs() > 60 {
+            return Err(BenchError::Setup(
+                "the source did not finish its first sync within 60 s".into(),
+            ));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (start_items, _, _) = store.counts().await.map_err(setup)?;
+    let now = chrono::Utc::now().timestamp();
+    let mut latencies = Vec::with_capacity(args.samples);
+    for (i, m) in crate::sample::typical(args.samples, now, now as u64).enumerate() {
+        // Let the source settle back into IDLE before the next message.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let started = Instant::now();
+        conn.append("INBOX", &m.bytes).await.map_err(setup)?;
+        loop {
+            let (items, _, _) = store.counts().await.map_err(setup)?;
+            if items >= start_items + i as i64 + 1 {
+                break;
+            }
+            if started.elapsed().as_secs() > 60 {
+                return Err(BenchError::Run(format!(
+                    "message {i} did not arrive within 60 s"
+                )));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        latencies.push(started.elapsed().as_secs_f64());
+    }
+    cancel.cancel();
+    let _ = source.await;
+    let _ = conn.logout().await;
+    latencies.sort_by(f64::total_cmp);
+    let at = |p: f64| latencies[((latencies.len() - 1) as f64 * p).round() as usize];
+    println!(
+        "bench idle: {} messages, APPEND → stored: p50 {:.0} ms, p95 {:.0} ms, max {:.0} ms",
+        latencies.len(),
+        at(0.5) * 1000.0,
+        at(0.95) * 1000.0,
+        at(1.0) * 1000.0
+    );
+    Ok(())
 }

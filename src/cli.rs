@@ -126,6 +126,9 @@ pub enum BenchCommand {
         /// Messages to generate.
         #[arg(long, default_value_t = 20_000)]
         messages: usize,
+        /// Also generate this many messages with a 25 MB attachment (memory bound check).
+        #[arg(long, default_value_t = 0)]
+        large: usize,
         /// Store URL (default: a fresh SQLite file in a temp dir).
         #[arg(long)]
         store: Option<String>,
@@ -135,6 +138,13 @@ pub enum BenchCommand {
         /// Messages in the benchmark mailbox.
         #[arg(long, default_value_t = 10_000)]
         messages: usize,
+        /// Also append this many messages with a 25 MB attachment (once, when filling).
+        #[arg(long, default_value_t = 0)]
+        large: usize,
+        /// Fill the mailbox by writing files into this Maildir (the server's own copy of the
+        /// account, e.g. Dovecot's) instead of APPEND, which slows down on large folders.
+        #[arg(long)]
+        fill_maildir: Option<std::path::PathBuf>,
         /// Store URL (default: a fresh SQLite file in a temp dir).
         #[arg(long)]
         store: Option<String>,
@@ -151,6 +161,28 @@ pub enum BenchCommand {
         #[arg(long, default_value = "secret", env = "TIDINGS_BENCH_IMAP_PASSWORD")]
         password: String,
     },
+    /// Run the IMAP source with IDLE and time APPEND → item stored, message after message.
+    Idle(IdleBenchArgs),
+}
+
+/// `tidings bench idle`: the server connection settings.
+#[derive(Debug, clap::Args)]
+pub struct IdleBenchArgs {
+    /// New messages to time, one after another.
+    #[arg(long, default_value_t = 40)]
+    pub samples: usize,
+    /// IMAP host.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// IMAP port (plain).
+    #[arg(long, default_value_t = 10143)]
+    pub port: u16,
+    /// IMAP user (a fresh mailbox is best).
+    #[arg(long, default_value = "benchidle")]
+    pub user: String,
+    /// IMAP password.
+    #[arg(long, default_value = "secret", env = "TIDINGS_BENCH_IMAP_PASSWORD")]
+    pub password: String,
 }
 
 /// Tables that can be exported.

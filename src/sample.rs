@@ -80,6 +80,33 @@ pub fn message(
     }
 }
 
+/// A message carrying a base64 attachment of about `attachment_bytes`, as a scanned
+/// document sent by a resident would.
+pub fn with_attachment(n: usize, at: UnixTime, attachment_bytes: usize) -> SampleMessage {
+    let date = chrono::DateTime::from_timestamp(at, 0)
+        .unwrap_or_default()
+        .to_rfc2822();
+    let line =
+        "JVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5ndGggNiAwIFIvRmlsdGVyIC9GbGF0ZURlY29kZT4+CnN0\r\n";
+    let mut text = format!(
+        "From: Resident Large {n} <large{n}@mail.example.net>\r\nTo: enquiries@example.org\r\n\
+         Subject: Scanned documents\r\nDate: {date}\r\nMessage-ID: <large-{n}-{at}@tidings.example>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n\
+         --b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nPlease find the documents attached.\r\n\
+         --b1\r\nContent-Type: application/pdf; name=\"scan.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\
+         Content-Disposition: attachment; filename=\"scan.pdf\"\r\n\r\n"
+    );
+    text.reserve(attachment_bytes + 64);
+    while text.len() < attachment_bytes {
+        text.push_str(line);
+    }
+    text.push_str("--b1--\r\n");
+    SampleMessage {
+        file_name: format!("large-{n:06}.eml"),
+        bytes: text.into_bytes(),
+    }
+}
+
 /// `count` typical messages from a population of senders to a few staff, spread over the
 /// 20 days before `now`.
 pub fn typical(count: usize, now: UnixTime, seed: u64) -> impl Iterator<Item = SampleMessage> {
