@@ -173,7 +173,7 @@ impl ImapSource {
         let bar = crate::ingest::archive::progress_bar(Some(uids.len() as u64));
 
         // Writer: prepares and commits batches in order while the next one downloads.
-        let (tx, mut rx) = mpsc::channel::<(Vec<RawItem>, Checkpoint)>(2);
+        let (tx, mut rx) = mpsc::channel::<(Vec<RawItem>, Checkpoint)>(1);
         let funnel = self.funnel.clone();
         let writer = tokio::spawn(async move {
             let mut total = BatchOutcome::default();

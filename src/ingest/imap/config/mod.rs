@@ -136,7 +136,7 @@ fn default_fetch_batch_messages() -> usize {
     1000
 }
 fn default_fetch_batch_bytes() -> u64 {
-    32 * 1024 * 1024
+    8 * 1024 * 1024
 }
 fn default_max_message_bytes() -> u64 {
     50 * 1024 * 1024
