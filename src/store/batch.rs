@@ -27,24 +27,12 @@ macro_rules! write_entries {
             .filter(|e| seen.insert(e.fingerprint.as_str()))
             .collect();
             // 1. Raw items; RETURNING tells which fingerprints are new.
-            let mut new_raw: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
-            for chunk in firsts.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
-                let mut qb = sqlx::QueryBuilder::new(
-                    "INSERT INTO raw_items (fingerprint, channel, size_bytes, content, first_source, first_locator, stored_at) ",
-                );
-                qb.push_values(chunk, |mut b, e| {
-                    b.push_bind(e.fingerprint.as_str())
-                        .push_bind(e.channel.as_str())
-                        .push_bind(e.size_bytes)
-                        .push_bind(e.content.as_deref())
-                        .push_bind(e.source.as_str())
-                        .push_bind(e.locator.as_str())
-                        .push_bind(now);
-                });
-                qb.push(" ON CONFLICT (fingerprint) DO NOTHING RETURNING id, fingerprint");
-                let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(&mut **tx).await?;
-                new_raw.extend(rows.into_iter().map(|(id, fp)| (fp, id)));
-            }
+            let new_raw: std::collections::HashMap<String, i64> =
+                $crate::store::bulk::BulkInsert::insert_raw(&mut **tx, &firsts, now)
+                    .await?
+                    .into_iter()
+                    .map(|(id, fp)| (fp, id))
+                    .collect();
 
             // 2. Ids of the fingerprints that were already stored.
             let mut raw_ids = new_raw.clone();
@@ -65,14 +53,11 @@ macro_rules! write_entries {
             }
 
             // 3. Every place each item was seen.
-            for chunk in entries.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
-                let mut qb = sqlx::QueryBuilder::new("INSERT INTO sightings (source, locator, raw_id, seen_at) ");
-                qb.push_values(chunk.iter().filter_map(|e| raw_ids.get(&e.fingerprint).map(|id| (e, *id))), |mut b, (e, id)| {
-                    b.push_bind(e.source.as_str()).push_bind(e.locator.as_str()).push_bind(id).push_bind(now);
-                });
-                qb.push(" ON CONFLICT (source, locator) DO NOTHING");
-                qb.build().execute(&mut **tx).await?;
-            }
+            let sightings: Vec<(&str, &str, i64)> = entries
+                .iter()
+                .filter_map(|e| raw_ids.get(&e.fingerprint).map(|id| (e.source.as_str(), e.locator.as_str(), *id)))
+                .collect();
+            $crate::store::bulk::BulkInsert::insert_sightings(&mut **tx, &sightings, now).await?;
 
             // 4. What the new raw items became.
             let fresh: Vec<(&$crate::store::Entry, i64)> = firsts
@@ -185,29 +170,18 @@ macro_rules! write_entries {
             }
 
             // 7. Items and who they reached.
-            for chunk in items.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
-                let mut qb = sqlx::QueryBuilder::new(
-                    "INSERT INTO items (id, item_ref, channel, direction, occurred_at, customer_id, counterpart, subject, excerpt, thread_key, automated) ",
-                );
-                qb.push_values(chunk, |mut b, (entry, item, id)| {
-                    let customer = item.customer.as_ref().and_then(|c| {
+            let item_rows: Vec<$crate::store::bulk::ItemRow<'_>> = items
+                .iter()
+                .map(|(entry, item, id)| $crate::store::bulk::ItemRow {
+                    id: *id,
+                    item,
+                    channel: entry.channel.as_str(),
+                    customer_id: item.customer.as_ref().and_then(|c| {
                         customer_ids.get(&(c.identifier_kind.clone(), c.identifier.clone())).copied()
-                    });
-                    b.push_bind(*id)
-                        .push_bind(item.item_ref.as_str())
-                        .push_bind(entry.channel.as_str())
-                        .push_bind(item.direction.as_str())
-                        .push_bind(item.occurred_at)
-                        .push_bind(customer)
-                        .push_bind(item.counterpart.as_deref())
-                        .push_bind(item.subject.as_deref())
-                        .push_bind(item.excerpt.as_deref())
-                        .push_bind(item.thread_key.as_deref())
-                        .push_bind(item.automated);
-                });
-                qb.push(" ON CONFLICT (id) DO NOTHING");
-                qb.build().execute(&mut **tx).await?;
-            }
+                    }),
+                })
+                .collect();
+            $crate::store::bulk::BulkInsert::insert_items(&mut **tx, &item_rows).await?;
             let links: Vec<(i64, i64)> = items
                 .iter()
                 .flat_map(|(_, item, id)| {
@@ -215,14 +189,7 @@ macro_rules! write_entries {
                     ids.into_iter().map(move |staff_id| (*id, staff_id))
                 })
                 .collect();
-            for chunk in links.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
-                let mut qb = sqlx::QueryBuilder::new("INSERT INTO item_staff (item_id, staff_id) ");
-                qb.push_values(chunk, |mut b, (item_id, staff_id)| {
-                    b.push_bind(*item_id).push_bind(*staff_id);
-                });
-                qb.push(" ON CONFLICT DO NOTHING");
-                qb.build().execute(&mut **tx).await?;
-            }
+            $crate::store::bulk::BulkInsert::insert_item_staff(&mut **tx, &links).await?;
 
             // 8. Quarantine, with the bytes kept in raw_items for `quarantine retry`.
             for chunk in quarantined.chunks($crate::store::batch::ROWS_PER_STATEMENT) {

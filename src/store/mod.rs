@@ -7,11 +7,13 @@
 //! connection set-up and migrations differ per backend.
 
 mod batch;
+mod bulk;
 mod checkpoints;
 mod digest_runs;
 mod error;
 mod export;
 mod flags;
+mod imap_known;
 mod model;
 mod outbox;
 mod quarantine;

@@ -1,0 +1,211 @@
+//! Bulk inserts on the ingest hot path, one implementation per backend: SQLite takes
+//! multi-row `VALUES` (1000 rows a statement); PostgreSQL takes one `UNNEST` of arrays per
+//! table and batch, which parses and plans once whatever the batch size.
+
+use super::batch::ROWS_PER_STATEMENT;
+use super::{Entry, ItemRecord};
+use crate::domain::UnixTime;
+use sqlx::{PgConnection, QueryBuilder, SqliteConnection};
+
+/// One item row: its id (the raw item's), the record, its channel and resolved customer.
+pub(crate) struct ItemRow<'a> {
+    pub id: i64,
+    pub item: &'a ItemRecord,
+    pub channel: &'static str,
+    pub customer_id: Option<i64>,
+}
+
+/// The four hot inserts of a batch.
+pub(crate) trait BulkInsert {
+    /// Inserts raw items; returns (id, fingerprint) of those that were new.
+    async fn insert_raw(
+        &mut self,
+        rows: &[&Entry],
+        now: UnixTime,
+    ) -> Result<Vec<(i64, String)>, sqlx::Error>;
+    /// Records (source, locator, raw id) sightings; a known place is left as it is.
+    async fn insert_sightings(
+        &mut self,
+        rows: &[(&str, &str, i64)],
+        now: UnixTime,
+    ) -> Result<(), sqlx::Error>;
+    /// Inserts items.
+    async fn insert_items(&mut self, rows: &[ItemRow<'_>]) -> Result<(), sqlx::Error>;
+    /// Links items to staff.
+    async fn insert_item_staff(&mut self, rows: &[(i64, i64)]) -> Result<(), sqlx::Error>;
+}
+
+impl BulkInsert for SqliteConnection {
+    async fn insert_raw(
+        &mut self,
+        rows: &[&Entry],
+        now: UnixTime,
+    ) -> Result<Vec<(i64, String)>, sqlx::Error> {
+        let mut out = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut qb = QueryBuilder::new(
+                "INSERT INTO raw_items (fingerprint, channel, size_bytes, content, first_source, first_locator, stored_at) ",
+            );
+            qb.push_values(chunk, |mut b, e| {
+                b.push_bind(e.fingerprint.as_str())
+                    .push_bind(e.channel.as_str())
+                    .push_bind(e.size_bytes)
+                    .push_bind(e.content.as_deref())
+                    .push_bind(e.source.as_str())
+                    .push_bind(e.locator.as_str())
+                    .push_bind(now);
+            });
+            qb.push(" ON CONFLICT (fingerprint) DO NOTHING RETURNING id, fingerprint");
+            out.extend(
+                qb.build_query_as::<(i64, String)>()
+                    .fetch_all(&mut *self)
+                    .await?,
+            );
+        }
+        Ok(out)
+    }
+
+    async fn insert_sightings(
+        &mut self,
+        rows: &[(&str, &str, i64)],
+        now: UnixTime,
+    ) -> Result<(), sqlx::Error> {
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut qb =
+                QueryBuilder::new("INSERT INTO sightings (source, locator, raw_id, seen_at) ");
+            qb.push_values(chunk, |mut b, (source, locator, id)| {
+                b.push_bind(*source)
+                    .push_bind(*locator)
+                    .push_bind(*id)
+                    .push_bind(now);
+            });
+            qb.push(" ON CONFLICT (source, locator) DO NOTHING");
+            qb.build().execute(&mut *self).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_items(&mut self, rows: &[ItemRow<'_>]) -> Result<(), sqlx::Error> {
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut qb = QueryBuilder::new(
+                "INSERT INTO items (id, item_ref, channel, direction, occurred_at, customer_id, counterpart, subject, excerpt, thread_key, automated) ",
+            );
+            qb.push_values(chunk, |mut b, r| {
+                b.push_bind(r.id)
+                    .push_bind(r.item.item_ref.as_str())
+                    .push_bind(r.channel)
+                    .push_bind(r.item.direction.as_str())
+                    .push_bind(r.item.occurred_at)
+                    .push_bind(r.customer_id)
+                    .push_bind(r.item.counterpart.as_deref())
+                    .push_bind(r.item.subject.as_deref())
+                    .push_bind(r.item.excerpt.as_deref())
+                    .push_bind(r.item.thread_key.as_deref())
+                    .push_bind(r.item.automated);
+            });
+            qb.push(" ON CONFLICT (id) DO NOTHING");
+            qb.build().execute(&mut *self).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_item_staff(&mut self, rows: &[(i64, i64)]) -> Result<(), sqlx::Error> {
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut qb = QueryBuilder::new("INSERT INTO item_staff (item_id, staff_id) ");
+            qb.push_values(chunk, |mut b, (item_id, staff_id)| {
+                b.push_bind(*item_id).push_bind(*staff_id);
+            });
+            qb.push(" ON CONFLICT DO NOTHING");
+            qb.build().execute(&mut *self).await?;
+        }
+        Ok(())
+    }
+}
+
+impl BulkInsert for PgConnection {
+    async fn insert_raw(
+        &mut self,
+        rows: &[&Entry],
+        now: UnixTime,
+    ) -> Result<Vec<(i64, String)>, sqlx::Error> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        sqlx::query_as(
+            "INSERT INTO raw_items (fingerprint, channel, size_bytes, content, first_source, first_locator, stored_at) \
+             SELECT f, c, s, b, src, loc, $7 FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bytea[], $5::text[], $6::text[]) \
+             AS t(f, c, s, b, src, loc) ON CONFLICT (fingerprint) DO NOTHING RETURNING id, fingerprint",
+        )
+        .bind(rows.iter().map(|e| e.fingerprint.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|e| e.channel.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|e| e.size_bytes).collect::<Vec<_>>())
+        .bind(rows.iter().map(|e| e.content.as_deref()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|e| e.source.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|e| e.locator.as_str()).collect::<Vec<_>>())
+        .bind(now)
+        .fetch_all(&mut *self)
+        .await
+    }
+
+    async fn insert_sightings(
+        &mut self,
+        rows: &[(&str, &str, i64)],
+        now: UnixTime,
+    ) -> Result<(), sqlx::Error> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO sightings (source, locator, raw_id, seen_at) \
+             SELECT s, l, r, $4 FROM UNNEST($1::text[], $2::text[], $3::bigint[]) AS t(s, l, r) \
+             ON CONFLICT (source, locator) DO NOTHING",
+        )
+        .bind(rows.iter().map(|r| r.0).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.1).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.2).collect::<Vec<_>>())
+        .bind(now)
+        .execute(&mut *self)
+        .await?;
+        Ok(())
+    }
+
+    async fn insert_items(&mut self, rows: &[ItemRow<'_>]) -> Result<(), sqlx::Error> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO items (id, item_ref, channel, direction, occurred_at, customer_id, counterpart, subject, excerpt, thread_key, automated) \
+             SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], \
+                                  $8::text[], $9::text[], $10::text[], $11::boolean[]) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(rows.iter().map(|r| r.id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.item.item_ref.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.channel).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.item.direction.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.item.occurred_at).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.customer_id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.item.counterpart.as_deref()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.item.subject.as_deref()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.item.excerpt.as_deref()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.item.thread_key.as_deref()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.item.automated).collect::<Vec<_>>())
+        .execute(&mut *self)
+        .await?;
+        Ok(())
+    }
+
+    async fn insert_item_staff(&mut self, rows: &[(i64, i64)]) -> Result<(), sqlx::Error> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO item_staff (item_id, staff_id) SELECT * FROM UNNEST($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING",
+        )
+        .bind(rows.iter().map(|r| r.0).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.1).collect::<Vec<_>>())
+        .execute(&mut *self)
+        .await?;
+        Ok(())
+    }
+}
