@@ -285,7 +285,7 @@ pub async fn idle(args: &crate::cli::IdleBenchArgs) -> Result<(), BenchError> {
         conn.append("INBOX", &m.bytes).await.map_err(setup)?;
         loop {
             let (items, _, _) = store.counts().await.map_err(setup)?;
-            if items >= start_items + i as i64 + 1 {
+            if items > start_items + i as i64 {
                 break;
             }
             if started.elapsed().as_secs() > 60 {
