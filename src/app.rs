@@ -6,6 +6,7 @@ use crate::cli::{
 };
 use crate::config::{self, Config};
 use crate::daemon::{self, App};
+use crate::ingest::imap::client::SinceDate;
 use crate::ingest::{archive, RawItem};
 use crate::store::{EntryOutcome, Store};
 use anyhow::{bail, Context};
@@ -49,7 +50,7 @@ fn one_line(e: &anyhow::Error) -> String {
 /// Runs one command with a loaded configuration.
 pub async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
-        Command::Run { once, demo } => run(config, once, demo).await,
+        Command::Run { once, demo, since } => run(config, once, demo, since).await,
         Command::Migrate => {
             Store::open(&config.store.url).await?;
             println!(
@@ -109,7 +110,15 @@ pub async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
     }
 }
 
-async fn run(config: Config, once: bool, demo: bool) -> anyhow::Result<()> {
+async fn run(
+    mut config: Config,
+    once: bool,
+    demo: bool,
+    since: Option<SinceDate>,
+) -> anyhow::Result<()> {
+    for account in &mut config.imap.accounts {
+        account.since = since.or(account.since); // `--since` overrides each account's `since`
+    }
     if demo {
         seed_demo(&config)?;
     }

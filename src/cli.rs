@@ -1,5 +1,6 @@
 //! The command line. Every command takes `--config FILE` (or `TIDINGS_CONFIG`).
 
+use crate::ingest::imap::client::SinceDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -26,6 +27,10 @@ pub enum Command {
         /// Put a bundled sample inbox in the drop folder first (when it is empty).
         #[arg(long)]
         demo: bool,
+        /// Read only mail received on or after this date, for every IMAP account (overrides
+        /// each account's `since`); older mail is skipped for good.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        since: Option<SinceDate>,
     },
     /// One-off import of a mail archive.
     Import {

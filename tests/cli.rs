@@ -82,3 +82,16 @@ fn the_demo_inbox_gives_contacts_and_a_flag_with_no_server() {
     assert!(preview.contains("contact-volume"), "{preview}");
     tidings::guard::check_free_text("preview", &preview).unwrap();
 }
+
+#[test]
+fn run_since_takes_a_past_iso_date() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.toml"), "[http]\nenabled = false\n").unwrap();
+    for (value, expected) in [("2025-13-01", "YYYY-MM-DD"), ("2999-01-01", "future")] {
+        let args = ["--config", "t.toml", "run", "--once", "--since", value];
+        let out = tidings(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(2), "{value}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--since") && err.contains(expected), "{err}");
+    }
+}

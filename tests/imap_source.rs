@@ -183,7 +183,8 @@ async fn uidvalidity_change_rescans_without_duplicates_or_misses() {
     .await
     .unwrap();
     let outcome = source.sync_once().await.unwrap();
-    assert_eq!((outcome.stored, outcome.duplicates), (1, 5));
+    // Known messages (same Message-ID and size in this folder) are not even downloaded.
+    assert_eq!((outcome.stored, outcome.duplicates), (1, 0));
     let after = store.checkpoint("imap:acct/Cases").await.unwrap().unwrap();
     assert_ne!(before.uid_validity, after.uid_validity);
     assert_eq!(store.export_items().await.unwrap().len(), 6);

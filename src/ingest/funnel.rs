@@ -9,6 +9,11 @@ use crate::store::{BatchOutcome, Checkpoint, Entry, EntryOutcome, ItemRecord, St
 use crate::telemetry::events;
 use std::time::Instant;
 
+/// Messages larger than this are parsed from their first bytes only: headers and the
+/// leading text are all a contact item needs, and decoding a large attachment would hold
+/// it in memory twice. The whole message is still fingerprinted and kept as evidence.
+const PARSE_PREFIX_BYTES: usize = 1024 * 1024;
+
 /// Characters of body text kept as the item's excerpt.
 const EXCERPT_CHARS: usize = 280;
 
@@ -86,7 +91,8 @@ impl Funnel {
     }
 
     fn outcome(&self, raw: &RawItem, fingerprint: &str) -> EntryOutcome {
-        match parse_email(&raw.bytes, &self.limits) {
+        let parse_bytes = &raw.bytes[..raw.bytes.len().min(PARSE_PREFIX_BYTES)];
+        match parse_email(parse_bytes, &self.limits) {
             Ok(email) => {
                 let link = self.linker.link(&email, raw.direction);
                 let now = chrono::Utc::now().timestamp();

@@ -99,7 +99,7 @@ impl Store {
                 .pragma("page_size", "65536")
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
-                .pragma("cache_size", "-65536")
+                .pragma("cache_size", "-16384")
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30));
             let write = SqlitePoolOptions::new()

@@ -225,6 +225,19 @@ pub fn parse_email(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedEmail, Pa
     })
 }
 
+/// The first `Message-ID` of a header block (or a whole message), normalised exactly as
+/// [`ParsedEmail::message_id`] is, or `None` when there is none. Reads headers only; never
+/// panics. For comparing a server's `HEADER.FIELDS (MESSAGE-ID)` with stored items.
+pub fn message_id(header: &[u8]) -> Option<String> {
+    let data = prepare(header)?;
+    let message =
+        std::panic::catch_unwind(|| MessageParser::default().parse_headers(data.as_ref()))
+            .ok()??;
+    message
+        .header(HeaderName::MessageId)
+        .and_then(|v| ids(v).into_iter().next())
+}
+
 /// Refuses messages with more parts or deeper nesting than the limits. Walks the part tree
 /// with an explicit stack and stops as soon as a limit is passed, so hostile input is cheap.
 fn check_complexity(message: &Message<'_>, limits: &ParseLimits) -> Result<(), ParseError> {
@@ -250,4 +263,25 @@ fn check_complexity(message: &Message<'_>, limits: &ParseLimits) -> Result<(), P
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_id_from_headers_matches_the_full_parse() {
+        let full =
+            b"From: a@b.example\r\nMessage-ID:\r\n <x.1@h.example>\r\nSubject: s\r\n\r\nbody\r\n";
+        let parsed = parse_email(full, &ParseLimits::default()).ok();
+        let expected = parsed.and_then(|p| p.message_id);
+        assert_eq!(expected.as_deref(), Some("x.1@h.example"));
+        assert_eq!(message_id(full), expected);
+        // What a server sends for `BODY[HEADER.FIELDS (MESSAGE-ID)]`.
+        let fields = b"Message-ID:\r\n <x.1@h.example>\r\n\r\n";
+        assert_eq!(message_id(fields), expected);
+        assert_eq!(message_id(b"\r\n"), None);
+        assert_eq!(message_id(b""), None);
+        assert_eq!(message_id(b"Subject: no id\r\n\r\n"), None);
+    }
 }

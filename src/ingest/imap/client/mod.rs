@@ -1,5 +1,6 @@
 //! IMAP protocol client over async-imap: connect (TLS, STARTTLS or plain; LOGIN or XOAUTH2),
-//! EXAMINE, UID listing, batched body fetches, IDLE, and the few write commands tests need.
+//! EXAMINE, UID listing (optionally with Message-IDs), `SEARCH SINCE`, batched body fetches,
+//! IDLE, and the few write commands tests need.
 //! Reads never change the mailbox (EXAMINE, BODY.PEEK). No storage, no parsing of messages.
 //!
 //! Fetch and IDLE responses are read here directly (not through async-imap's fetch stream), so
@@ -7,8 +8,8 @@
 //! not mistaken for messages, and message bytes are copied out as each response arrives.
 //! After a `Timeout` or `Closed` error the connection is unusable: drop it and reconnect.
 //!
-//! This file holds the public types and the core commands; `connect`, `wire`, `idle`,
-//! `uid_set` and `error` hold the rest.
+//! This file holds the public types and the core commands; `connect`, `listing`, `search`,
+//! `wire`, `idle`, `setup` (test-only writes), `uid_set` and `error` hold the rest.
 
 use super::config::Security;
 use super::tls::Transport;
@@ -24,11 +25,15 @@ use tokio::io::AsyncWriteExt;
 mod connect;
 mod error;
 mod idle;
+mod listing;
+mod search;
+mod setup;
 mod uid_set;
 mod wire;
 
 pub use error::ImapError;
 use error::Tagged;
+pub use search::SinceDate;
 use wire::{timed, Tracker};
 
 /// Where to connect and how long to wait for any one command or response.
@@ -210,45 +215,6 @@ impl ImapConnection {
         })
     }
 
-    /// UIDs and sizes of the examined folder's messages with UID > `after_uid`, ascending.
-    /// (`UID FETCH n:*` also returns the last message when its UID < n; it is filtered out.)
-    pub async fn list_uids(&mut self, after_uid: u32) -> Result<Vec<UidSize>, ImapError> {
-        let Some(first) = after_uid.checked_add(1) else {
-            return Ok(Vec::new());
-        };
-        // Cleared before listing: news arriving during the listing wakes the next idle_wait.
-        self.tracker.new_data = false;
-        let mut listed = Vec::new();
-        let command = format!("UID FETCH {first}:* (UID RFC822.SIZE)");
-        let tagged = self
-            .command("UID FETCH (listing)", &command, |response| {
-                let Response::Fetch(_, attributes) = response else {
-                    return;
-                };
-                let (mut uid, mut size) = (None, None);
-                for attribute in attributes {
-                    match attribute {
-                        AttributeValue::Uid(u) => uid = Some(*u),
-                        AttributeValue::Rfc822Size(s) => size = Some(*s),
-                        _ => {}
-                    }
-                }
-                if let (Some(uid), Some(size)) = (uid, size) {
-                    if uid > after_uid {
-                        listed.push(UidSize { uid, size });
-                    }
-                }
-            })
-            .await?;
-        if self.tracker.exists == 0 && listed.is_empty() {
-            return Ok(listed); // some servers answer BAD to `n:*` in an empty folder
-        }
-        tagged.into_result("UID FETCH (listing)", "examine a folder first")?;
-        listed.sort_unstable_by_key(|u| u.uid);
-        listed.dedup_by_key(|u| u.uid);
-        Ok(listed)
-    }
-
     /// Whole messages for `uids` (`BODY.PEEK[]`, so `\Seen` is not set), in one `UID FETCH`
     /// with a compact UID set. Keep batches to a few thousand UIDs.
     pub async fn fetch_bodies(&mut self, uids: &[u32]) -> Result<FetchBatch, ImapError> {
@@ -316,30 +282,6 @@ impl ImapConnection {
             missing: missing.collect(),
             refused,
         })
-    }
-
-    /// Appends a message to `folder` (tests and benchmark setup only).
-    pub async fn append(&mut self, folder: &str, message: &[u8]) -> Result<(), ImapError> {
-        self.usable()?;
-        let append = self.session.append(folder, None, None, message);
-        let result = timed(self.timeout, "APPEND", append).await;
-        let result = self.settle(result, "APPEND");
-        self.drain_unsolicited();
-        result
-    }
-
-    /// Creates `folder` (tests and benchmark setup only).
-    pub async fn create_folder(&mut self, folder: &str) -> Result<(), ImapError> {
-        let command = format!("CREATE {}", quote(folder)?);
-        let tagged = self.command("CREATE", &command, |_| {}).await?;
-        tagged.into_result(&format!("CREATE {folder:?}"), "it may exist already")
-    }
-
-    /// Deletes `folder` (tests and benchmark setup only).
-    pub async fn delete_folder(&mut self, folder: &str) -> Result<(), ImapError> {
-        let command = format!("DELETE {}", quote(folder)?);
-        let tagged = self.command("DELETE", &command, |_| {}).await?;
-        tagged.into_result(&format!("DELETE {folder:?}"), "check that it exists")
     }
 
     /// Says LOGOUT and closes the connection.

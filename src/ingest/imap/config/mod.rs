@@ -6,7 +6,7 @@
 
 mod credentials;
 
-use super::client::Endpoint;
+use super::client::{Endpoint, SinceDate};
 use crate::config::Secret;
 use crate::domain::Direction;
 use serde::Deserialize;
@@ -71,6 +71,11 @@ pub struct ImapAccountConfig {
     /// Larger messages are fetched as headers only and quarantined.
     #[serde(default = "default_max_message_bytes")]
     pub max_message_bytes: u64,
+    /// Reads only messages the server received (INTERNALDATE) on or after this date,
+    /// `YYYY-MM-DD`, e.g. `since = "2025-01-01"`; older ones are skipped for good (the
+    /// checkpoint moves past them). Default: all history. `tidings run --since` overrides it.
+    #[serde(default)]
+    pub since: Option<SinceDate>,
     /// Folders to read. Default: `INBOX`, inbound.
     #[serde(default = "default_folders")]
     pub folders: Vec<FolderConfig>,
@@ -323,6 +328,7 @@ mod tests {
             fetch_batch_messages = 1000
             fetch_batch_bytes = 33554432
             max_message_bytes = 52428800
+            since = "2025-01-01"
             [[folders]]
             name = "INBOX"
             direction = "inbound"
@@ -335,6 +341,10 @@ mod tests {
         account.validate().unwrap();
         assert_eq!(account.folders[1].direction(), Direction::Outbound);
         assert_eq!(account.endpoint().port, 993);
+        assert_eq!(
+            account.since.map(|d| d.imap()).as_deref(),
+            Some("1-Jan-2025")
+        );
     }
 
     #[test]
@@ -345,11 +355,20 @@ mod tests {
         assert_eq!(account.port(), 993);
         assert_eq!(account.folders, default_folders());
         assert_eq!(account.auth, AuthMethod::Password);
-        assert_eq!(account.fetch_batch_bytes, 33_554_432);
+        assert_eq!(account.fetch_batch_bytes, 8 * 1024 * 1024);
         assert_eq!(account.max_message_bytes, 52_428_800);
         assert!(account.idle);
         let starttls = parse(&format!("{MINIMAL}\nsecurity = \"starttls\"")).unwrap();
         assert_eq!(starttls.port(), 143);
+    }
+
+    #[test]
+    fn since_must_be_a_past_iso_date() {
+        assert_eq!(parse(MINIMAL).unwrap().since, None);
+        for (value, expected) in [("2025-13-01", "YYYY-MM-DD"), ("2999-01-01", "future")] {
+            let err = parse(&format!("{MINIMAL}\nsince = \"{value}\"")).unwrap_err();
+            assert!(err.contains(expected) && err.contains("since"), "{err}");
+        }
     }
 
     #[test]

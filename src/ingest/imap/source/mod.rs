@@ -3,14 +3,20 @@
 //! and hand each batch to the funnel with the checkpoint it reaches. A fetch task and a
 //! writer task overlap through a bounded channel, so parsing and storing one batch runs
 //! while the next is downloaded. The daemon then waits in IDLE (or polls) and repeats.
+//!
+//! `download` holds the fetch-and-write pipeline of one folder.
 
-use super::client::{FetchedMessage, IdleOutcome, ImapConnection, ImapError, UidSize};
+mod download;
+
+use super::client::{IdleOutcome, ImapConnection, ImapError};
 use super::config::{FolderConfig, ImapAccountConfig};
-use crate::ingest::{Funnel, RawItem};
+pub use super::select::plan_batches;
+use super::select::select;
+use crate::ingest::Funnel;
 use crate::store::{BatchOutcome, Checkpoint, StoreError};
 use crate::telemetry::events;
+use std::collections::HashSet;
 use std::time::Duration;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 /// Why a sync pass stopped.
@@ -58,6 +64,36 @@ pub fn source_name(account: &str, folder: &str) -> String {
     format!("imap:{account}/{folder}")
 }
 
+/// What one folder sync did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FolderSync {
+    /// What the store made of the downloaded messages.
+    pub written: BatchOutcome,
+    /// Listed messages not downloaded because the server received them before `since`.
+    pub skipped_before_since: usize,
+    /// Messages not downloaded on a rescan (after a UIDVALIDITY change) because this folder
+    /// already gave a stored item with the same Message-ID and size.
+    pub skipped_known: usize,
+}
+
+/// Where a folder's checkpoints point: its source name, UIDVALIDITY and HIGHESTMODSEQ.
+struct Position<'a> {
+    source: &'a str,
+    uid_validity: i64,
+    highest_modseq: Option<i64>,
+}
+
+impl Position<'_> {
+    fn at(&self, last_uid: i64) -> Checkpoint {
+        Checkpoint {
+            source: self.source.to_string(),
+            uid_validity: self.uid_validity,
+            last_uid,
+            highest_modseq: self.highest_modseq,
+        }
+    }
+}
+
 /// One account's source.
 #[derive(Clone, Debug)]
 pub struct ImapSource {
@@ -73,6 +109,13 @@ impl ImapSource {
 
     fn imap_err(&self) -> impl Fn(ImapError) -> SourceError + '_ {
         move |source| SourceError::Imap {
+            account: self.account.name.clone(),
+            source,
+        }
+    }
+
+    fn store_err(&self) -> impl Fn(StoreError) -> SourceError + '_ {
+        move |source| SourceError::Store {
             account: self.account.name.clone(),
             source,
         }
@@ -103,7 +146,7 @@ impl ImapSource {
     async fn sync_all(&self, conn: &mut ImapConnection) -> Result<BatchOutcome, SourceError> {
         let mut total = BatchOutcome::default();
         for folder in &self.account.folders {
-            let outcome = self.sync_folder(conn, folder).await?;
+            let outcome = self.sync_folder(conn, folder).await?.written;
             total.stored += outcome.stored;
             total.duplicates += outcome.duplicates;
             total.quarantined += outcome.quarantined;
@@ -111,168 +154,96 @@ impl ImapSource {
         Ok(total)
     }
 
-    /// Brings one folder up to date on an open connection.
+    /// Brings one folder up to date on an open connection. With `since` set, messages the
+    /// server received before that date are skipped; after a UIDVALIDITY change, messages the
+    /// folder already gave (same Message-ID and size) are not downloaded again.
     pub async fn sync_folder(
         &self,
         conn: &mut ImapConnection,
         folder: &FolderConfig,
-    ) -> Result<BatchOutcome, SourceError> {
+    ) -> Result<FolderSync, SourceError> {
         let source = source_name(&self.account.name, &folder.name);
         let span = tracing::info_span!("imap_folder", source = %source);
         let _guard = span.enter();
         let state = conn.examine(&folder.name).await.map_err(self.imap_err())?;
         events::folder_examined(&source, state.exists);
-        let store_err = |source| SourceError::Store {
-            account: self.account.name.clone(),
-            source,
-        };
         let checkpoint = self
             .funnel
             .store()
             .checkpoint(&source)
             .await
-            .map_err(store_err)?;
+            .map_err(self.store_err())?;
         let uid_validity = i64::from(state.uid_validity);
+        let rescan = checkpoint
+            .as_ref()
+            .is_some_and(|cp| cp.uid_validity != uid_validity);
         let after = match &checkpoint {
             Some(cp) if cp.uid_validity == uid_validity => cp.last_uid,
             Some(cp) => {
                 tracing::warn!(
                     old = cp.uid_validity,
                     new = uid_validity,
-                    "UIDVALIDITY changed: re-scanning the folder; known messages are recognised by fingerprint."
+                    "UIDVALIDITY changed: re-scanning the folder; known messages are recognised by Message-ID and size, or by fingerprint."
                 );
                 0
             }
             None => 0,
         };
-        let highest_modseq = state.highest_modseq.map(|m| m as i64);
+        let position = Position {
+            source: &source,
+            uid_validity,
+            highest_modseq: state.highest_modseq.map(|m| m as i64),
+        };
         let up_to_date = state
             .uid_next
             .is_some_and(|next| i64::from(next) <= after + 1);
         if state.exists == 0 || up_to_date {
             if checkpoint.as_ref().map(|c| c.uid_validity) != Some(uid_validity) {
-                let cp = Checkpoint {
-                    source: source.clone(),
-                    uid_validity,
-                    last_uid: after,
-                    highest_modseq,
-                };
-                self.funnel
-                    .commit(&[], Some(&cp))
-                    .await
-                    .map_err(store_err)?;
+                self.commit_position(&position, after).await?;
             }
-            return Ok(BatchOutcome::default());
+            return Ok(FolderSync::default());
         }
         let after_u32 = u32::try_from(after).unwrap_or(u32::MAX);
-        let uids = conn.list_uids(after_u32).await.map_err(self.imap_err())?;
-        if uids.is_empty() {
-            return Ok(BatchOutcome::default());
-        }
-        tracing::info!(new_messages = uids.len(), "Fetching new messages.");
-        let bar = crate::ingest::archive::progress_bar(Some(uids.len() as u64));
-
-        // Writer: prepares and commits batches in order while the next one downloads.
-        let (tx, mut rx) = mpsc::channel::<(Vec<RawItem>, Checkpoint)>(1);
-        let funnel = self.funnel.clone();
-        let writer = tokio::spawn(async move {
-            let mut total = BatchOutcome::default();
-            while let Some((raws, cp)) = rx.recv().await {
-                let o = funnel.ingest(raws, Some(cp)).await?;
-                total.stored += o.stored;
-                total.duplicates += o.duplicates;
-                total.quarantined += o.quarantined;
-            }
-            Ok::<_, StoreError>(total)
-        });
-
-        let mut fetch_result = Ok(());
-        for batch in plan_batches(&uids, &self.account) {
-            match self.fetch_batch(conn, &batch, &source, folder).await {
-                Ok(raws) => {
-                    let last = batch.last().map_or(after, |u| i64::from(u.uid));
-                    let cp = Checkpoint {
-                        source: source.clone(),
-                        uid_validity,
-                        last_uid: last,
-                        highest_modseq,
-                    };
-                    bar.inc(batch.len() as u64);
-                    if tx.send((raws, cp)).await.is_err() {
-                        break; // the writer failed; its error is reported below
-                    }
-                }
-                Err(e) => {
-                    fetch_result = Err(e);
-                    break;
-                }
-            }
-        }
-        drop(tx);
-        bar.finish_and_clear();
-        let written = writer
-            .await
-            .map_err(|e| store_err(StoreError::Corrupt(format!("writer task failed: {e}"))))?
-            .map_err(store_err)?;
-        fetch_result.map(|()| written)
-    }
-
-    async fn fetch_batch(
-        &self,
-        conn: &mut ImapConnection,
-        batch: &[UidSize],
-        source: &str,
-        folder: &FolderConfig,
-    ) -> Result<Vec<RawItem>, SourceError> {
-        let (big, normal): (Vec<u32>, Vec<u32>) = {
-            let big: Vec<u32> = batch
-                .iter()
-                .filter(|u| u64::from(u.size) > self.account.max_message_bytes)
-                .map(|u| u.uid)
-                .collect();
-            let normal = batch
-                .iter()
-                .filter(|u| u64::from(u.size) <= self.account.max_message_bytes)
-                .map(|u| u.uid)
-                .collect();
-            (big, normal)
+        let listed = if rescan {
+            conn.list_uids_with_ids(after_u32).await
+        } else {
+            let uids = conn.list_uids(after_u32).await;
+            uids.map(|uids| uids.into_iter().map(|u| (u, None)).collect())
         };
-        let mut raws = Vec::with_capacity(batch.len());
-        let to_raw = |m: FetchedMessage, oversized: Option<u64>| RawItem {
-            source: source.to_string(),
-            locator: m.uid.to_string(),
-            bytes: m.bytes,
-            received_at: m.internal_date,
-            direction: folder.direction(),
-            oversized,
+        let listed = listed.map_err(self.imap_err())?;
+        if listed.is_empty() {
+            return Ok(FolderSync::default());
+        }
+        let recent = match self.account.since {
+            Some(date) => Some(
+                conn.search_since(date, after_u32)
+                    .await
+                    .map_err(self.imap_err())?,
+            ),
+            None => None,
         };
-        if !normal.is_empty() {
-            let fetched = conn.fetch_bodies(&normal).await.map_err(self.imap_err())?;
-            if let Some(text) = &fetched.refused {
-                return Err(SourceError::Imap {
-                    account: self.account.name.clone(),
-                    source: ImapError::Protocol {
-                        command: "UID FETCH".to_string(),
-                        detail: text.clone(),
-                    },
-                });
-            }
-            if !fetched.missing.is_empty() {
-                tracing::info!(missing = ?fetched.missing, "Messages were expunged before they could be fetched.");
-            }
-            raws.extend(fetched.messages.into_iter().map(|m| to_raw(m, None)));
+        let known = match rescan {
+            true => self.funnel.store().items_sighted_in(&source).await,
+            false => Ok(HashSet::new()),
+        };
+        let selection = select(
+            &listed,
+            recent.as_deref(),
+            &known.map_err(self.store_err())?,
+        );
+        if selection.skipped_before_since + selection.skipped_known > 0 {
+            tracing::info!(
+                before_since = selection.skipped_before_since,
+                known = selection.skipped_known,
+                "Skipping messages received before `since` or already stored from this folder."
+            );
         }
-        if !big.is_empty() {
-            let fetched = conn.fetch_headers(&big).await.map_err(self.imap_err())?;
-            let sizes: std::collections::HashMap<u32, u32> =
-                batch.iter().map(|u| (u.uid, u.size)).collect();
-            raws.extend(fetched.messages.into_iter().map(|m| {
-                let size = sizes.get(&m.uid).copied().map(u64::from);
-                to_raw(m, size)
-            }));
-        }
-        raws.sort_by_key(|r| r.locator.parse::<u32>().unwrap_or(0));
-        Ok(raws)
+        let written = self.download(conn, folder, &position, &selection).await?;
+        Ok(FolderSync {
+            written,
+            skipped_before_since: selection.skipped_before_since,
+            skipped_known: selection.skipped_known,
+        })
     }
 
     /// Runs until `cancel`: sync, then wait in IDLE (or sleep the poll interval), repeat.
@@ -333,32 +304,4 @@ impl ImapSource {
             }
         }
     }
-}
-
-/// Splits new UIDs into fetch batches bounded by message count and byte size (each batch has
-/// at least one message). Oversized messages count as header-sized.
-pub fn plan_batches(uids: &[UidSize], account: &ImapAccountConfig) -> Vec<Vec<UidSize>> {
-    let max_count = account.fetch_batch_messages.max(1);
-    let mut batches = Vec::new();
-    let mut current: Vec<UidSize> = Vec::new();
-    let mut bytes = 0u64;
-    for u in uids {
-        let size = if u64::from(u.size) > account.max_message_bytes {
-            4096
-        } else {
-            u64::from(u.size)
-        };
-        if !current.is_empty()
-            && (current.len() >= max_count || bytes + size > account.fetch_batch_bytes)
-        {
-            batches.push(std::mem::take(&mut current));
-            bytes = 0;
-        }
-        bytes += size;
-        current.push(*u);
-    }
-    if !current.is_empty() {
-        batches.push(current);
-    }
-    batches
 }

@@ -1,0 +1,147 @@
+//! The fetch-and-write pipeline of one folder sync: the selected messages are fetched in
+//! batches (oversized ones as headers only) and each batch goes to a writer task with the
+//! checkpoint it reaches, through a channel of one, so download overlaps parse-and-store.
+
+use super::{ImapSource, Position, SourceError};
+use crate::ingest::imap::client::{FetchedMessage, ImapConnection, ImapError, UidSize};
+use crate::ingest::imap::config::FolderConfig;
+use crate::ingest::imap::select::{checkpoint_uids, plan_batches, Selection};
+use crate::ingest::RawItem;
+use crate::store::{BatchOutcome, Checkpoint, StoreError};
+use tokio::sync::mpsc;
+
+impl ImapSource {
+    /// Fetches the selected messages in batches and hands each to a writer task with the
+    /// checkpoint it reaches; the last checkpoint passes every listed message.
+    pub(super) async fn download(
+        &self,
+        conn: &mut ImapConnection,
+        folder: &FolderConfig,
+        position: &Position<'_>,
+        selection: &Selection,
+    ) -> Result<BatchOutcome, SourceError> {
+        if selection.wanted.is_empty() {
+            self.commit_position(position, i64::from(selection.last_listed))
+                .await?;
+            return Ok(BatchOutcome::default());
+        }
+        tracing::info!(
+            new_messages = selection.wanted.len(),
+            "Fetching new messages."
+        );
+        let bar = crate::ingest::archive::progress_bar(Some(selection.wanted.len() as u64));
+
+        // Writer: prepares and commits batches in order while the next one downloads.
+        let (tx, mut rx) = mpsc::channel::<(Vec<RawItem>, Checkpoint)>(1);
+        let funnel = self.funnel.clone();
+        let writer = tokio::spawn(async move {
+            let mut total = BatchOutcome::default();
+            while let Some((raws, cp)) = rx.recv().await {
+                let o = funnel.ingest(raws, Some(cp)).await?;
+                total.stored += o.stored;
+                total.duplicates += o.duplicates;
+                total.quarantined += o.quarantined;
+            }
+            Ok::<_, StoreError>(total)
+        });
+
+        let batches = plan_batches(&selection.wanted, &self.account);
+        let reaches = checkpoint_uids(&batches, selection.last_listed);
+        let mut fetch_result = Ok(());
+        for (batch, reach) in batches.iter().zip(reaches) {
+            match self.fetch_batch(conn, batch, position.source, folder).await {
+                Ok(raws) => {
+                    bar.inc(batch.len() as u64);
+                    let cp = position.at(i64::from(reach));
+                    if tx.send((raws, cp)).await.is_err() {
+                        break; // the writer failed; its error is reported below
+                    }
+                }
+                Err(e) => {
+                    fetch_result = Err(e);
+                    break;
+                }
+            }
+        }
+        drop(tx);
+        bar.finish_and_clear();
+        let written = writer
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("writer task failed: {e}")))
+            .map_err(self.store_err())?
+            .map_err(self.store_err())?;
+        fetch_result.map(|()| written)
+    }
+
+    /// Commits a checkpoint alone (nothing to store up to `last_uid`).
+    pub(super) async fn commit_position(
+        &self,
+        position: &Position<'_>,
+        last_uid: i64,
+    ) -> Result<(), SourceError> {
+        let cp = position.at(last_uid);
+        self.funnel
+            .commit(&[], Some(&cp))
+            .await
+            .map_err(self.store_err())?;
+        Ok(())
+    }
+
+    async fn fetch_batch(
+        &self,
+        conn: &mut ImapConnection,
+        batch: &[UidSize],
+        source: &str,
+        folder: &FolderConfig,
+    ) -> Result<Vec<RawItem>, SourceError> {
+        let (big, normal): (Vec<u32>, Vec<u32>) = {
+            let big: Vec<u32> = batch
+                .iter()
+                .filter(|u| u64::from(u.size) > self.account.max_message_bytes)
+                .map(|u| u.uid)
+                .collect();
+            let normal = batch
+                .iter()
+                .filter(|u| u64::from(u.size) <= self.account.max_message_bytes)
+                .map(|u| u.uid)
+                .collect();
+            (big, normal)
+        };
+        let mut raws = Vec::with_capacity(batch.len());
+        let to_raw = |m: FetchedMessage, oversized: Option<u64>| RawItem {
+            source: source.to_string(),
+            locator: m.uid.to_string(),
+            bytes: m.bytes,
+            received_at: m.internal_date,
+            direction: folder.direction(),
+            oversized,
+        };
+        if !normal.is_empty() {
+            let fetched = conn.fetch_bodies(&normal).await.map_err(self.imap_err())?;
+            if let Some(text) = &fetched.refused {
+                return Err(SourceError::Imap {
+                    account: self.account.name.clone(),
+                    source: ImapError::Protocol {
+                        command: "UID FETCH".to_string(),
+                        detail: text.clone(),
+                    },
+                });
+            }
+            if !fetched.missing.is_empty() {
+                tracing::info!(missing = ?fetched.missing, "Messages were expunged before they could be fetched.");
+            }
+            raws.extend(fetched.messages.into_iter().map(|m| to_raw(m, None)));
+        }
+        if !big.is_empty() {
+            let fetched = conn.fetch_headers(&big).await.map_err(self.imap_err())?;
+            let sizes: std::collections::HashMap<u32, u32> =
+                batch.iter().map(|u| (u.uid, u.size)).collect();
+            raws.extend(fetched.messages.into_iter().map(|m| {
+                let size = sizes.get(&m.uid).copied().map(u64::from);
+                to_raw(m, size)
+            }));
+        }
+        raws.sort_by_key(|r| r.locator.parse::<u32>().unwrap_or(0));
+        Ok(raws)
+    }
+}
