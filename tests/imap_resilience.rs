@@ -325,4 +325,23 @@ async fn run_since_on_the_command_line_applies_to_every_account() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("stored 2 new item(s)"), "{stdout}");
+
+    // `tidings status` counts only mail since the account's `since` as expected.
+    let config = std::fs::read_to_string(dir.path().join("t.toml")).unwrap();
+    let config = config.replace(
+        "name = \"one\"\n",
+        "name = \"one\"\nsince = \"2025-01-01\"\n",
+    );
+    std::fs::write(dir.path().join("t.toml"), config).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tidings"))
+        .current_dir(dir.path())
+        .args(["--config", "t.toml", "status"])
+        .env_remove("TIDINGS_CONFIG")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let expected =
+        "imap:one/INBOX\ton server 1 since 2025-01-01\tingested 1\tquarantined 0\tpending 0";
+    assert!(stdout.contains(expected), "{stdout}");
+    assert!(stdout.contains("imap:two/INBOX\ton server 3\t"), "{stdout}");
 }

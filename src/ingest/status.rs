@@ -1,5 +1,6 @@
-//! Reconciliation for `tidings status`: per IMAP folder, messages on the server against
-//! messages ingested and quarantined, so a gap is visible without reading logs.
+//! Reconciliation for `tidings status`: per IMAP folder, messages on the server (received on or
+//! after `since`, when set) against messages ingested and quarantined, so a gap is visible
+//! without reading logs.
 
 use super::imap::source::source_name;
 use crate::daemon::{App, DaemonError};
@@ -31,7 +32,11 @@ pub async fn source_lines(app: &App) -> Result<Vec<String>, DaemonError> {
                 Ok(counts) => {
                     let exists = counts.get(&folder.name).copied().unwrap_or(0);
                     let pending = (exists - stored).max(0);
-                    format!("{source}\ton server {exists}\tingested {ingested}\tquarantined {q}\tpending {pending}")
+                    let since = account
+                        .since
+                        .map(|d| format!(" since {d}"))
+                        .unwrap_or_default();
+                    format!("{source}\ton server {exists}{since}\tingested {ingested}\tquarantined {q}\tpending {pending}")
                 }
                 Err(e) => {
                     format!("{source}\ton server ? ({e})\tingested {ingested}\tquarantined {q}")
@@ -62,7 +67,16 @@ async fn server_counts(
             .examine(&folder.name)
             .await
             .map_err(|e| e.to_string())?;
-        counts.insert(folder.name.clone(), i64::from(state.exists));
+        // With `since`, older messages are skipped on purpose: they are not pending.
+        let count = match account.since {
+            Some(date) => conn
+                .search_since(date, 0)
+                .await
+                .map_err(|e| e.to_string())?
+                .len() as i64,
+            None => i64::from(state.exists),
+        };
+        counts.insert(folder.name.clone(), count);
     }
     let _ = conn.logout().await;
     Ok(counts)

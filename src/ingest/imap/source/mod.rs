@@ -222,9 +222,10 @@ impl ImapSource {
             ),
             None => None,
         };
-        let known = match rescan {
-            true => self.funnel.store().items_sighted_in(&source).await,
-            false => Ok(HashSet::new()),
+        let known = if rescan {
+            self.funnel.store().items_sighted_in(&source).await
+        } else {
+            Ok(HashSet::new())
         };
         let selection = select(
             &listed,
