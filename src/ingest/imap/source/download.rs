@@ -32,12 +32,20 @@ impl ImapSource {
         let bar = crate::ingest::archive::progress_bar(Some(selection.wanted.len() as u64));
 
         // Writer: prepares and commits batches in order while the next one downloads.
-        let (tx, mut rx) = mpsc::channel::<(Vec<RawItem>, Checkpoint)>(1);
+        // Bytes fetched but not yet committed are bounded by a budget of two fetch batches,
+        // so a run of large messages is held at most one at a time (in KiB permits; a message
+        // larger than the budget takes all of it).
+        let budget_kib =
+            u32::try_from((self.account.fetch_batch_bytes * 2 / 1024).max(1)).unwrap_or(u32::MAX);
+        let in_flight = std::sync::Arc::new(tokio::sync::Semaphore::new(budget_kib as usize));
+        let (tx, mut rx) =
+            mpsc::channel::<(Vec<RawItem>, Checkpoint, tokio::sync::OwnedSemaphorePermit)>(1);
         let funnel = self.funnel.clone();
         let writer = tokio::spawn(async move {
             let mut total = BatchOutcome::default();
-            while let Some((raws, cp)) = rx.recv().await {
+            while let Some((raws, cp, permit)) = rx.recv().await {
                 let o = funnel.ingest(raws, Some(cp)).await?;
+                drop(permit);
                 total.stored += o.stored;
                 total.duplicates += o.duplicates;
                 total.quarantined += o.quarantined;
@@ -49,11 +57,19 @@ impl ImapSource {
         let reaches = checkpoint_uids(&batches, selection.last_listed);
         let mut fetch_result = Ok(());
         for (batch, reach) in batches.iter().zip(reaches) {
+            let kib: u64 = batch
+                .iter()
+                .map(|u| u64::from(u.size).min(self.account.max_message_bytes) / 1024 + 1)
+                .sum();
+            let want = u32::try_from(kib).unwrap_or(u32::MAX).min(budget_kib);
+            let Ok(permit) = in_flight.clone().acquire_many_owned(want).await else {
+                break; // the semaphore is never closed; defensive
+            };
             match self.fetch_batch(conn, batch, position.source, folder).await {
                 Ok(raws) => {
                     bar.inc(batch.len() as u64);
                     let cp = position.at(i64::from(reach));
-                    if tx.send((raws, cp)).await.is_err() {
+                    if tx.send((raws, cp, permit)).await.is_err() {
                         break; // the writer failed; its error is reported below
                     }
                 }
