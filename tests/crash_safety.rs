@@ -8,9 +8,6 @@ mod common;
 use std::collections::HashSet;
 use std::process::{Command, Stdio};
 use std::time::Duration;
-use tidings::config::Secret;
-use tidings::ingest::imap::client::{Credentials, Endpoint, ImapConnection};
-use tidings::ingest::imap::config::Security;
 
 const MESSAGES: usize = 3000;
 
@@ -18,21 +15,7 @@ const MESSAGES: usize = 3000;
 async fn kill_9_during_backfill_loses_nothing_and_duplicates_nothing() {
     let s = common::Services::from_env();
     let user = common::unique_name("crash");
-    let endpoint = Endpoint {
-        account: "crash".into(),
-        host: s.imap_host.clone(),
-        port: s.imap_port,
-        security: Security::Plain,
-        ca_file: None,
-        timeout: Duration::from_secs(60),
-    };
-    let credentials = Credentials::Password {
-        user: user.clone(),
-        password: Secret::new(s.imap_password.clone()),
-    };
-    let mut conn = ImapConnection::connect(&endpoint, &credentials)
-        .await
-        .unwrap();
+    let mut conn = common::imap_login(&s, &user).await;
     let now = chrono::Utc::now().timestamp();
     for m in tidings::sample::typical(MESSAGES, now, 99) {
         conn.append("INBOX", &m.bytes).await.unwrap();

@@ -7,9 +7,6 @@ mod common;
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use tidings::config::Secret;
-use tidings::ingest::imap::client::{Credentials, Endpoint, ImapConnection};
-use tidings::ingest::imap::config::Security;
 use tidings::store::Store;
 
 fn message(n: usize) -> Vec<u8> {
@@ -46,21 +43,7 @@ async fn wait_items(url: &str, want: usize, timeout: Duration) -> Duration {
 async fn idle_delivers_new_mail_and_the_daemon_survives_a_server_restart() {
     let s = common::Services::from_env();
     let user = common::unique_name("live");
-    let endpoint = Endpoint {
-        account: "live".into(),
-        host: s.imap_host.clone(),
-        port: s.imap_port,
-        security: Security::Plain,
-        ca_file: None,
-        timeout: Duration::from_secs(30),
-    };
-    let credentials = Credentials::Password {
-        user: user.clone(),
-        password: Secret::new(s.imap_password.clone()),
-    };
-    let mut conn = ImapConnection::connect(&endpoint, &credentials)
-        .await
-        .unwrap();
+    let mut conn = common::imap_login(&s, &user).await;
     conn.append("INBOX", &message(0)).await.unwrap();
 
     let dir = tempfile::tempdir().unwrap();
@@ -96,9 +79,7 @@ async fn idle_delivers_new_mail_and_the_daemon_survives_a_server_restart() {
     // Dovecot restarts under the daemon; mail sent meanwhile still arrives, once.
     let restarted = Command::new(&s.dovecot_restart).status().unwrap();
     assert!(restarted.success());
-    let mut conn = ImapConnection::connect(&endpoint, &credentials)
-        .await
-        .unwrap();
+    let mut conn = common::imap_login(&s, &user).await;
     conn.append("INBOX", &message(2)).await.unwrap();
     conn.append("INBOX", &message(3)).await.unwrap();
     wait_items(&url, 4, Duration::from_secs(120)).await;

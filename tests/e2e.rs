@@ -12,9 +12,6 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
-use tidings::config::Secret;
-use tidings::ingest::imap::client::{Credentials, Endpoint, ImapConnection};
-use tidings::ingest::imap::config::Security;
 
 const HIGH_VOLUME: &str = "sam.sender@home.example";
 const HIGH_VOLUME_COUNT: usize = 12;
@@ -32,21 +29,7 @@ fn message(n: usize, from: &str, to: &str, subject: &str, at: i64) -> Vec<u8> {
 
 /// Appends the test mailbox and returns (message-id → sender) for the readable messages.
 async fn fill_mailbox(services: &Services, user: &str) -> HashMap<String, String> {
-    let endpoint = Endpoint {
-        account: "e2e".into(),
-        host: services.imap_host.clone(),
-        port: services.imap_port,
-        security: Security::Plain,
-        ca_file: None,
-        timeout: Duration::from_secs(30),
-    };
-    let credentials = Credentials::Password {
-        user: user.into(),
-        password: Secret::new(services.imap_password.clone()),
-    };
-    let mut conn = ImapConnection::connect(&endpoint, &credentials)
-        .await
-        .unwrap();
+    let mut conn = common::imap_login(services, user).await;
     let now = chrono::Utc::now().timestamp();
     let mut expected = HashMap::new();
     let mut n = 0;

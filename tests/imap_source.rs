@@ -7,34 +7,11 @@
 mod common;
 
 use common::Services;
-use std::time::Duration;
-use tidings::config::Secret;
-use tidings::ingest::imap::client::{Credentials, Endpoint, ImapConnection};
-use tidings::ingest::imap::config::{ImapAccountConfig, Security};
+
+use tidings::ingest::imap::config::ImapAccountConfig;
 use tidings::ingest::imap::source::ImapSource;
 use tidings::ingest::Funnel;
 use tidings::store::Store;
-
-fn endpoint(s: &Services) -> Endpoint {
-    Endpoint {
-        account: "test".into(),
-        host: s.imap_host.clone(),
-        port: s.imap_port,
-        security: Security::Plain,
-        ca_file: None,
-        timeout: Duration::from_secs(60),
-    }
-}
-
-async fn connect(s: &Services, user: &str) -> ImapConnection {
-    let credentials = Credentials::Password {
-        user: user.into(),
-        password: Secret::new(s.imap_password.clone()),
-    };
-    ImapConnection::connect(&endpoint(s), &credentials)
-        .await
-        .unwrap()
-}
 
 fn account(s: &Services, name: &str, user: &str, folders: &[(&str, &str)]) -> ImapAccountConfig {
     let mut text = format!(
@@ -72,7 +49,7 @@ fn funnel(store: &Store) -> Funnel {
 async fn inbox_and_sent_give_inbound_and_outbound_items() {
     let s = Services::from_env();
     let user = common::unique_name("folders");
-    let mut conn = connect(&s, &user).await;
+    let mut conn = common::imap_login(&s, &user).await;
     conn.create_folder("Sent").await.unwrap();
     for i in 0..10 {
         conn.append(
@@ -142,7 +119,7 @@ async fn inbox_and_sent_give_inbound_and_outbound_items() {
 async fn uidvalidity_change_rescans_without_duplicates_or_misses() {
     let s = Services::from_env();
     let user = common::unique_name("uidvalidity");
-    let mut conn = connect(&s, &user).await;
+    let mut conn = common::imap_login(&s, &user).await;
     conn.create_folder("Cases").await.unwrap();
     let messages: Vec<Vec<u8>> = (0..5)
         .map(|i| {
@@ -204,11 +181,11 @@ async fn one_message_in_two_mailboxes_is_one_contact_seen_twice() {
         "to both",
     );
     // Each copy gets its own delivery headers, as in real delivery.
-    let mut c1 = connect(&s, &u1).await;
+    let mut c1 = common::imap_login(&s, &u1).await;
     let mut first = b"Received: from a by mx1; Sat, 28 Nov 2026 10:00:01 +0000\r\nDelivered-To: desk@fire.example\r\n".to_vec();
     first.extend_from_slice(&m);
     c1.append("INBOX", &first).await.unwrap();
-    let mut c2 = connect(&s, &u2).await;
+    let mut c2 = common::imap_login(&s, &u2).await;
     let mut second = b"Received: from a by mx2; Sat, 28 Nov 2026 10:00:02 +0000\r\nDelivered-To: team@fire.example\r\n".to_vec();
     second.extend_from_slice(&m);
     c2.append("INBOX", &second).await.unwrap();
@@ -237,7 +214,7 @@ async fn one_message_in_two_mailboxes_is_one_contact_seen_twice() {
 async fn message_ids_and_content_decide_identity_together() {
     let s = Services::from_env();
     let user = common::unique_name("ids");
-    let mut conn = connect(&s, &user).await;
+    let mut conn = common::imap_login(&s, &user).await;
     // The same message without a Message-ID, twice: one item.
     let anonymous = mail("di@home.example", "desk@fire.example", None, "no id");
     conn.append("INBOX", &anonymous).await.unwrap();
@@ -287,7 +264,7 @@ async fn message_ids_and_content_decide_identity_together() {
 async fn an_oversized_message_is_quarantined_from_its_headers() {
     let s = Services::from_env();
     let user = common::unique_name("big");
-    let mut conn = connect(&s, &user).await;
+    let mut conn = common::imap_login(&s, &user).await;
     let mut big = mail(
         "ed@home.example",
         "desk@fire.example",
@@ -327,7 +304,7 @@ async fn an_oversized_message_is_quarantined_from_its_headers() {
 async fn charsets_and_malformed_mail_are_stored_or_quarantined_never_lost() {
     let s = Services::from_env();
     let user = common::unique_name("charsets");
-    let mut conn = connect(&s, &user).await;
+    let mut conn = common::imap_login(&s, &user).await;
     let mut appended = 0;
     for dir in [
         "tests/fixtures/email/valid",

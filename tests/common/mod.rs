@@ -206,3 +206,26 @@ pub fn wait_for<F: FnMut() -> bool>(what: &str, timeout: Duration, mut f: F) {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// Logs in to the test Dovecot over plain IMAP as `user` (any name works, password `secret`).
+pub async fn imap_login(
+    services: &Services,
+    user: &str,
+) -> tidings::ingest::imap::client::ImapConnection {
+    use tidings::ingest::imap::client::{Credentials, Endpoint, ImapConnection};
+    let endpoint = Endpoint {
+        account: user.to_string(),
+        host: services.imap_host.clone(),
+        port: services.imap_port,
+        security: tidings::ingest::imap::config::Security::Plain,
+        ca_file: None,
+        timeout: Duration::from_secs(60),
+    };
+    let credentials = Credentials::Password {
+        user: user.to_string(),
+        password: tidings::config::Secret::new(services.imap_password.clone()),
+    };
+    ImapConnection::connect(&endpoint, &credentials)
+        .await
+        .expect("log in to the test Dovecot; is scripts/services/up running?")
+}
