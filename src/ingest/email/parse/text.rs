@@ -174,28 +174,51 @@ impl TextBuilder {
             self.push('\n');
             self.push('\n');
         }
-        let mut chars = s.chars().peekable();
-        while let Some(c) = chars.next() {
+        // Copy runs of ordinary characters in one go; only line breaks, tabs and control
+        // characters need a decision each.
+        let mut run_start = 0;
+        let mut chars = s.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if !c.is_control() && c != '\u{feff}' {
+                continue;
+            }
+            self.push_run(&s[run_start..i]);
+            run_start = i + c.len_utf8();
+            match c {
+                '\r' if chars.peek().map(|(_, n)| *n) == Some('\n') => {}
+                '\r' | '\u{b}' | '\u{c}' => self.push('\n'),
+                '\n' | '\t' => self.push(c),
+                _ => {}
+            }
             if self.is_full() {
                 return;
             }
-            let c = match c {
-                '\r' if chars.peek() == Some(&'\n') => continue,
-                '\r' | '\u{b}' | '\u{c}' => '\n',
-                '\n' | '\t' => c,
-                '\u{feff}' => continue,
-                c if c.is_control() => continue,
-                c => c,
-            };
-            if self.out.is_empty() && c.is_whitespace() {
-                continue;
-            }
-            self.push(c);
         }
+        self.push_run(&s[run_start..]);
+    }
+
+    /// Appends a run without control characters, up to the limit. Leading whitespace is
+    /// dropped while nothing has been written yet.
+    fn push_run(&mut self, run: &str) {
+        let run = if self.out.is_empty() {
+            run.trim_start()
+        } else {
+            run
+        };
+        let room = self.max.saturating_sub(self.chars);
+        if run.len() <= room {
+            // At most one character per byte: the whole run fits.
+            self.out.push_str(run);
+            self.chars += run.chars().count();
+            return;
+        }
+        let end = run.char_indices().nth(room).map_or(run.len(), |(i, _)| i);
+        self.out.push_str(&run[..end]);
+        self.chars += run[..end].chars().count();
     }
 
     fn push(&mut self, c: char) {
-        if !self.is_full() {
+        if !self.is_full() && !(self.out.is_empty() && c.is_whitespace()) {
             self.out.push(c);
             self.chars += 1;
         }
