@@ -218,7 +218,8 @@ impl TextBuilder {
     }
 
     fn push(&mut self, c: char) {
-        if !self.is_full() && !(self.out.is_empty() && c.is_whitespace()) {
+        let leading_space = self.out.is_empty() && c.is_whitespace();
+        if !self.is_full() && !leading_space {
             self.out.push(c);
             self.chars += 1;
         }
