@@ -222,24 +222,18 @@ async fn story(store: Store) {
         body_text: "text".into(),
         body_html: None,
     };
-    assert!(store
-        .record_digest_run(
-            "2026-11-23T07:00:00Z",
-            now - 7 * 86_400,
-            now,
-            std::slice::from_ref(&msg)
-        )
-        .await
-        .unwrap());
-    assert!(!store
-        .record_digest_run(
-            "2026-11-23T07:00:00Z",
-            now - 7 * 86_400,
-            now,
-            std::slice::from_ref(&msg)
-        )
-        .await
-        .unwrap());
+    for first_time in [true, false] {
+        let recorded = store
+            .record_digest_run(
+                "2026-11-23T07:00:00Z",
+                now - 7 * 86_400,
+                now,
+                std::slice::from_ref(&msg),
+            )
+            .await
+            .unwrap();
+        assert_eq!(recorded, first_time);
+    }
     let due = store.outbox_due(now, 10).await.unwrap();
     assert_eq!(due.len(), 1);
     store
