@@ -16,6 +16,8 @@ use tokio_util::sync::CancellationToken;
 
 /// Seconds between maintenance passes (flag evaluation, digest check, outbox delivery).
 const MAINTENANCE_SECS: u64 = 30;
+/// Quiet time after new items before a maintenance pass runs.
+const QUIET_PERIOD: Duration = Duration::from_secs(2);
 /// How long in-flight work may take to finish after a shutdown signal.
 const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(30);
 
@@ -241,13 +243,20 @@ impl App {
         }
     }
 
+    /// Runs maintenance every `MAINTENANCE_SECS`, and soon after a source stores new items
+    /// (after a short quiet period, so a backfill triggers one pass, not one per batch).
     async fn maintenance_loop(&self, cancel: CancellationToken) {
+        let stored = self.funnel.stored_signal();
         while !cancel.is_cancelled() {
             if let Err(e) = self.maintenance().await {
                 tracing::error!("Maintenance pass failed: {e}; retrying in {MAINTENANCE_SECS} s.");
             }
             tokio::select! {
                 () = tokio::time::sleep(Duration::from_secs(MAINTENANCE_SECS)) => {}
+                () = stored.notified() => {
+                    // Let a burst of batches finish before counting.
+                    while tokio::time::timeout(QUIET_PERIOD, stored.notified()).await.is_ok() {}
+                }
                 () = cancel.cancelled() => return,
             }
         }

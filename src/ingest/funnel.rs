@@ -41,6 +41,7 @@ pub struct Funnel {
     store: Store,
     linker: Linker,
     limits: ParseLimits,
+    stored: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Funnel {
@@ -50,7 +51,14 @@ impl Funnel {
             store,
             linker: Linker::new(staff_domains),
             limits: ParseLimits::default(),
+            stored: std::sync::Arc::default(),
         }
+    }
+
+    /// Notified whenever a batch stored new items, so later stages (flag evaluation) can run
+    /// soon after new contact arrives instead of waiting for their next interval.
+    pub fn stored_signal(&self) -> std::sync::Arc<tokio::sync::Notify> {
+        self.stored.clone()
     }
 
     /// The store this funnel writes to.
@@ -192,6 +200,9 @@ impl Funnel {
         let started = Instant::now();
         let outcome = self.store.write_batch(entries, checkpoint).await?;
         events::batch_committed(&source, &outcome, started.elapsed().as_secs_f64());
+        if outcome.stored > 0 {
+            self.stored.notify_one();
+        }
         if let Some(cp) = checkpoint {
             events::checkpoint_advanced(&cp.source, cp.last_uid);
         }
