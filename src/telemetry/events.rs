@@ -80,6 +80,27 @@ pub fn folder_examined(source: &str, messages: u32) {
     gauge!("tidings_imap_folder_messages", "source" => source.to_string()).set(f64::from(messages));
 }
 
+/// Messages a folder sync chose not to fetch: received before `since`, or already stored
+/// from this folder (recognised on a rescan by Message-ID and size).
+pub fn messages_skipped(source: &str, before_since: usize, already_stored: usize) {
+    if before_since + already_stored == 0 {
+        return;
+    }
+    tracing::info!(
+        source,
+        before_since,
+        already_stored,
+        "Skipping messages received before `since` or already stored from this folder."
+    );
+    for (reason, n) in [
+        ("before_since", before_since),
+        ("already_stored", already_stored),
+    ] {
+        counter!("tidings_imap_skipped_total", "source" => source.to_string(), "reason" => reason)
+            .increment(n as u64);
+    }
+}
+
 /// A source failed; it will retry after `retry_secs`.
 pub fn source_error(source: &str, error: &dyn std::fmt::Display, retry_secs: u64) {
     tracing::error!(source, retry_secs, "Source failed: {error}; retrying.");

@@ -232,13 +232,11 @@ impl ImapSource {
             recent.as_deref(),
             &known.map_err(self.store_err())?,
         );
-        if selection.skipped_before_since + selection.skipped_known > 0 {
-            tracing::info!(
-                before_since = selection.skipped_before_since,
-                known = selection.skipped_known,
-                "Skipping messages received before `since` or already stored from this folder."
-            );
-        }
+        events::messages_skipped(
+            position.source,
+            selection.skipped_before_since,
+            selection.skipped_known,
+        );
         let written = self.download(conn, folder, &position, &selection).await?;
         Ok(FolderSync {
             written,
