@@ -7,7 +7,7 @@ mod common;
 use tidings::domain::{Channel, Direction};
 use tidings::store::{
     Checkpoint, CustomerRef, Entry, EntryOutcome, FlagDraft, FlagWrite, ItemRecord,
-    NewOutboxMessage, StaffRef, Store,
+    NewOutboxMessage, StaffRef, Store, StoredContent,
 };
 
 fn item(customer: &str, at: i64, staff: &[&str]) -> ItemRecord {
@@ -36,6 +36,11 @@ fn item(customer: &str, at: i64, staff: &[&str]) -> ItemRecord {
     }
 }
 
+/// Original bytes large enough to be stored compressed, so both paths are exercised.
+fn raw_bytes() -> Vec<u8> {
+    b"From: a@b.example\r\n\r\nraw bytes of a message\r\n".repeat(40)
+}
+
 fn entry(source: &str, locator: &str, fingerprint: &str, outcome: EntryOutcome) -> Entry {
     Entry {
         source: source.into(),
@@ -43,7 +48,7 @@ fn entry(source: &str, locator: &str, fingerprint: &str, outcome: EntryOutcome) 
         fingerprint: fingerprint.into(),
         channel: Channel::Email,
         size_bytes: 10,
-        content: Some(b"raw bytes".to_vec()),
+        content: Some(StoredContent::new(raw_bytes())),
         outcome,
     }
 }
@@ -165,7 +170,7 @@ async fn story(store: Store) {
     assert_eq!(q[0].reason, "no usable From");
     assert_eq!(
         store.quarantined_content(q[0].id).await.unwrap(),
-        Some(b"raw bytes".to_vec())
+        Some(raw_bytes())
     );
 
     // A retry that now reads the item releases it and stores it.

@@ -5,7 +5,9 @@ use super::email::parse::{parse_email, ParseLimits};
 use super::email::subject::thread_subject;
 use crate::domain::{Channel, Direction, UnixTime};
 use crate::pipeline::link::Linker;
-use crate::store::{BatchOutcome, Checkpoint, Entry, EntryOutcome, ItemRecord, Store, StoreError};
+use crate::store::{
+    BatchOutcome, Checkpoint, Entry, EntryOutcome, ItemRecord, Store, StoreError, StoredContent,
+};
 use crate::telemetry::events;
 use std::time::Instant;
 
@@ -93,7 +95,7 @@ impl Funnel {
             fingerprint,
             channel: Channel::Email,
             size_bytes,
-            content: Some(raw.bytes),
+            content: Some(StoredContent::new(raw.bytes)),
             outcome,
         }
     }

@@ -44,13 +44,14 @@ impl BulkInsert for SqliteConnection {
         let mut out = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut qb = QueryBuilder::new(
-                "INSERT INTO raw_items (fingerprint, channel, size_bytes, content, first_source, first_locator, stored_at) ",
+                "INSERT INTO raw_items (fingerprint, channel, size_bytes, content, content_encoding, first_source, first_locator, stored_at) ",
             );
             qb.push_values(chunk, |mut b, e| {
                 b.push_bind(e.fingerprint.as_str())
                     .push_bind(e.channel.as_str())
                     .push_bind(e.size_bytes)
-                    .push_bind(e.content.as_deref())
+                    .push_bind(e.content.as_ref().map(|c| c.stored_bytes()))
+                    .push_bind(e.content.as_ref().map_or("identity", |c| c.encoding()))
                     .push_bind(e.source.as_str())
                     .push_bind(e.locator.as_str())
                     .push_bind(now);
@@ -132,14 +133,15 @@ impl BulkInsert for PgConnection {
             return Ok(Vec::new());
         }
         sqlx::query_as(
-            "INSERT INTO raw_items (fingerprint, channel, size_bytes, content, first_source, first_locator, stored_at) \
-             SELECT f, c, s, b, src, loc, $7 FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bytea[], $5::text[], $6::text[]) \
-             AS t(f, c, s, b, src, loc) ON CONFLICT (fingerprint) DO NOTHING RETURNING id, fingerprint",
+            "INSERT INTO raw_items (fingerprint, channel, size_bytes, content, content_encoding, first_source, first_locator, stored_at) \
+             SELECT f, c, s, b, enc, src, loc, $8 FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bytea[], $5::text[], $6::text[], $7::text[]) \
+             AS t(f, c, s, b, enc, src, loc) ON CONFLICT (fingerprint) DO NOTHING RETURNING id, fingerprint",
         )
         .bind(rows.iter().map(|e| e.fingerprint.as_str()).collect::<Vec<_>>())
         .bind(rows.iter().map(|e| e.channel.as_str()).collect::<Vec<_>>())
         .bind(rows.iter().map(|e| e.size_bytes).collect::<Vec<_>>())
-        .bind(rows.iter().map(|e| e.content.as_deref()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|e| e.content.as_ref().map(|c| c.stored_bytes())).collect::<Vec<_>>())
+        .bind(rows.iter().map(|e| e.content.as_ref().map_or("identity", |c| c.encoding())).collect::<Vec<_>>())
         .bind(rows.iter().map(|e| e.source.as_str()).collect::<Vec<_>>())
         .bind(rows.iter().map(|e| e.locator.as_str()).collect::<Vec<_>>())
         .bind(now)

@@ -9,6 +9,7 @@
 mod batch;
 mod bulk;
 mod checkpoints;
+mod content;
 mod digest_runs;
 mod error;
 mod export;
@@ -19,6 +20,7 @@ mod outbox;
 mod quarantine;
 mod stats;
 
+pub use content::StoredContent;
 pub use error::StoreError;
 pub use model::*;
 

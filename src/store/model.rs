@@ -16,7 +16,7 @@ pub struct Entry {
     /// Size of the original in bytes.
     pub size_bytes: i64,
     /// The original bytes, kept as evidence (None when over the size limit).
-    pub content: Option<Vec<u8>>,
+    pub content: Option<super::StoredContent>,
     /// What the funnel made of it.
     pub outcome: EntryOutcome,
 }

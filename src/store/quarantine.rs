@@ -42,13 +42,16 @@ impl Store {
         &self,
         quarantine_id: i64,
     ) -> Result<Option<Vec<u8>>, StoreError> {
-        let row: Option<(Option<Vec<u8>>,)> = dispatch!(read self, pool => sqlx::query_as(
-            "SELECT r.content FROM quarantine q JOIN raw_items r ON r.id = q.raw_id WHERE q.id = $1",
+        let row: Option<(Option<Vec<u8>>, String)> = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT r.content, r.content_encoding FROM quarantine q JOIN raw_items r ON r.id = q.raw_id WHERE q.id = $1",
         )
         .bind(quarantine_id)
         .fetch_optional(pool)
         .await)?;
-        Ok(row.and_then(|(c,)| c))
+        match row {
+            Some((Some(stored), encoding)) => super::content::decode(&encoding, stored).map(Some),
+            _ => Ok(None),
+        }
     }
 
     /// Sightings (source, locator) and fingerprint of a quarantined item's raw bytes.
