@@ -2,7 +2,7 @@
 //! docs/benchmarks.md). Each run builds its own input and a fresh store; nothing is asserted.
 
 use crate::ingest::archive::{self, ImportReport};
-use crate::ingest::imap::client::{Credentials, ImapConnection};
+use crate::ingest::imap::client::ImapConnection;
 use crate::ingest::imap::config::ImapAccountConfig;
 use crate::ingest::imap::source::ImapSource;
 use crate::ingest::Funnel;
@@ -110,22 +110,32 @@ pub struct ImapBench {
     pub password: String,
 }
 
+/// A plain-IMAP account for a benchmark (`settings` adds TOML keys) and a second connection
+/// to it for setting up and appending.
+async fn connect_account(
+    settings: &str,
+    (host, port, user, password): (&str, u16, &str, &str),
+) -> Result<(ImapAccountConfig, ImapConnection), BenchError> {
+    let account: ImapAccountConfig = toml::from_str(&format!(
+        "{settings}host = \"{host}\"\nport = {port}\nsecurity = \"plain\"\nusername = \"{user}\"\npassword = \"{password}\"\n"
+    ))
+    .map_err(setup)?;
+    let credentials = account.credentials().await.map_err(BenchError::Setup)?;
+    let conn = ImapConnection::connect(&account.endpoint(), &credentials)
+        .await
+        .map_err(setup)?;
+    Ok((account, conn))
+}
+
 /// Fills the account's INBOX up to `messages` (APPEND), then times a full backfill into a
 /// fresh store, and — when `mbsync` is installed — `mbsync` downloading the same mailbox.
 pub async fn imap(b: &ImapBench) -> Result<(), BenchError> {
     let dir = tempfile::tempdir().map_err(setup)?;
-    let account: ImapAccountConfig = toml::from_str(&format!(
-        "name = \"bench\"\nhost = \"{}\"\nport = {}\nsecurity = \"plain\"\nusername = \"{}\"\npassword = \"{}\"\nidle = false\nfetch_batch_messages = 2000\n",
-        b.host, b.port, b.user, b.password
-    ))
-    .map_err(setup)?;
-    let credentials = Credentials::Password {
-        user: b.user.clone(),
-        password: crate::config::Secret::new(b.password.clone()),
-    };
-    let mut conn = ImapConnection::connect(&account.endpoint(), &credentials)
-        .await
-        .map_err(setup)?;
+    let (account, mut conn) = connect_account(
+        "name = \"bench\"\nidle = false\nfetch_batch_messages = 2000\n",
+        (&b.host, b.port, &b.user, &b.password),
+    )
+    .await?;
     let state = conn.examine("INBOX").await.map_err(setup)?;
     let have = state.exists as usize;
     if have < b.messages {
@@ -244,18 +254,11 @@ fn mbsync(b: &ImapBench, dir: &Path) -> Option<f64> {
 /// messages, APPEND (from a second connection) → item committed. Prints p50, p95 and max.
 pub async fn idle(args: &crate::cli::IdleBenchArgs) -> Result<(), BenchError> {
     let dir = tempfile::tempdir().map_err(setup)?;
-    let account: ImapAccountConfig = toml::from_str(&format!(
-        "name = \"idle\"\nhost = \"{}\"\nport = {}\nsecurity = \"plain\"\nusername = \"{}\"\npassword = \"{}\"\nidle = true\npoll_interval_secs = 600\n",
-        args.host, args.port, args.user, args.password
-    ))
-    .map_err(setup)?;
-    let credentials = Credentials::Password {
-        user: args.user.clone(),
-        password: crate::config::Secret::new(args.password.clone()),
-    };
-    let mut conn = ImapConnection::connect(&account.endpoint(), &credentials)
-        .await
-        .map_err(setup)?;
+    let (account, mut conn) = connect_account(
+        "name = \"idle\"\nidle = true\npoll_interval_secs = 600\n",
+        (&args.host, args.port, &args.user, &args.password),
+    )
+    .await?;
     let store = fresh_store(None, dir.path()).await?;
     let funnel = Funnel::new(store.clone(), &["example.org".to_string()]);
     let cancel = tokio_util::sync::CancellationToken::new();
