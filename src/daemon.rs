@@ -112,7 +112,7 @@ impl App {
         let mut first_error: Option<DaemonError> = None;
         if self.config.dropfolder.enabled {
             match dropfolder::scan_once(&self.funnel, &self.config.dropfolder.path).await {
-                Ok(o) => add(&mut report.ingested, o),
+                Ok(o) => report.ingested += o,
                 Err(e) => first_error = first_error.or(Some(e.into())),
             }
         }
@@ -121,7 +121,7 @@ impl App {
                 .sync_once()
                 .await
             {
-                Ok(o) => add(&mut report.ingested, o),
+                Ok(o) => report.ingested += o,
                 Err(e) => first_error = first_error.or(Some(e.into())),
             }
         }
@@ -261,12 +261,6 @@ impl App {
             }
         }
     }
-}
-
-fn add(total: &mut BatchOutcome, o: BatchOutcome) {
-    total.stored += o.stored;
-    total.duplicates += o.duplicates;
-    total.quarantined += o.quarantined;
 }
 
 /// A token cancelled on SIGINT or SIGTERM.

@@ -104,6 +104,14 @@ pub struct BatchOutcome {
     pub quarantined: usize,
 }
 
+impl std::ops::AddAssign for BatchOutcome {
+    fn add_assign(&mut self, other: Self) {
+        self.stored += other.stored;
+        self.duplicates += other.duplicates;
+        self.quarantined += other.quarantined;
+    }
+}
+
 /// A customer's contact figures within a window.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContactCount {

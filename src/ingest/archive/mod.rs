@@ -101,9 +101,7 @@ async fn commit(
         .await
         .map_err(|e| StoreError::Corrupt(format!("preparing a batch panicked: {e}")))??;
     let outcome = funnel.commit(&entries, None).await?;
-    report.outcome.stored += outcome.stored;
-    report.outcome.duplicates += outcome.duplicates;
-    report.outcome.quarantined += outcome.quarantined;
+    report.outcome += outcome;
     bar.inc(entries.len() as u64);
     if bar.is_hidden() {
         tracing::info!(

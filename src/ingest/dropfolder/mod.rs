@@ -66,9 +66,7 @@ pub async fn scan_once(funnel: &Funnel, folder: &Path) -> Result<BatchOutcome, D
                 source: std::io::Error::other(e),
             })??;
         let outcome = funnel.ingest(raws, None).await?;
-        total.stored += outcome.stored;
-        total.duplicates += outcome.duplicates;
-        total.quarantined += outcome.quarantined;
+        total += outcome;
         let (paths, target) = (chunk.to_vec(), processed.clone());
         tokio::task::spawn_blocking(move || move_files(&paths, &target))
             .await

@@ -46,9 +46,7 @@ impl ImapSource {
             while let Some((raws, cp, permit)) = rx.recv().await {
                 let o = funnel.ingest(raws, Some(cp)).await?;
                 drop(permit);
-                total.stored += o.stored;
-                total.duplicates += o.duplicates;
-                total.quarantined += o.quarantined;
+                total += o;
             }
             Ok::<_, StoreError>(total)
         });

@@ -147,9 +147,7 @@ impl ImapSource {
         let mut total = BatchOutcome::default();
         for folder in &self.account.folders {
             let outcome = self.sync_folder(conn, folder).await?.written;
-            total.stored += outcome.stored;
-            total.duplicates += outcome.duplicates;
-            total.quarantined += outcome.quarantined;
+            total += outcome;
         }
         Ok(total)
     }
