@@ -56,6 +56,9 @@ pub struct App {
     store: Store,
     funnel: Funnel,
     smtp: Option<std::sync::Arc<SmtpSender>>,
+    /// The digest schedule, when digests are enabled and have recipients (parsed once; the
+    /// config check has already rejected an invalid expression).
+    digest_schedule: Option<cron::Schedule>,
 }
 
 /// What `run_once` did.
@@ -82,11 +85,15 @@ impl App {
             )),
             None => None,
         };
+        let digest_schedule = cron::Schedule::from_str(&config.digest.schedule)
+            .ok()
+            .filter(|_| config.digest.enabled && !config.digest.recipients.is_empty());
         Ok(Self {
             config,
             store,
             funnel,
             smtp,
+            digest_schedule,
         })
     }
 
@@ -163,16 +170,14 @@ impl App {
         )
         .await?;
         let mut period = None;
-        if self.config.digest.enabled && !self.config.digest.recipients.is_empty() {
-            if let Ok(cron) = cron::Schedule::from_str(&self.config.digest.schedule) {
-                if let Some(due) = schedule::latest_due(&cron, now) {
-                    let key = schedule::period_key(due);
-                    if digest::enqueue_period(&self.store, &self.config, &key, now.timestamp())
-                        .await?
-                    {
-                        period = Some(key);
-                    }
-                }
+        if let Some(due) = self
+            .digest_schedule
+            .as_ref()
+            .and_then(|cron| schedule::latest_due(cron, now))
+        {
+            let key = schedule::period_key(due);
+            if digest::enqueue_period(&self.store, &self.config, &key, now.timestamp()).await? {
+                period = Some(key);
             }
         }
         let delivery = self.run_once_outbox().await?;

@@ -173,18 +173,19 @@ pub async fn enqueue_period(
                 .map(|(_, d)| d.trim_end_matches('>').to_string())
         })
         .unwrap_or_else(|| "tidings.invalid".to_string());
+    // The figures are the same for every recipient: gather them once, greet each by name.
+    let mut view = build_view(store, config, None, since, now).await?;
+    let new_flags = view.new_flags.len();
+    let period: String = period_key
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
     let mut messages = Vec::new();
-    let mut new_flags = 0;
     for recipient in &config.digest.recipients {
-        let view = build_view(store, config, recipient.name.clone(), since, now).await?;
-        new_flags = view.new_flags.len();
+        view.recipient_name.clone_from(&recipient.name);
         let rendered = render::render(&view);
         let who =
             hex::encode(&Sha256::digest(recipient.email.to_ascii_lowercase().as_bytes())[..6]);
-        let period: String = period_key
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .collect();
         messages.push(NewOutboxMessage {
             message_id: format!("digest-{period}-{who}@{domain}"),
             purpose: "digest".to_string(),
