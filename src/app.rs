@@ -6,9 +6,9 @@ use crate::cli::{
 };
 use crate::config::{self, Config};
 use crate::daemon::{self, App};
+use crate::ingest::archive;
 use crate::ingest::imap::client::SinceDate;
-use crate::ingest::{archive, RawItem};
-use crate::store::{EntryOutcome, Store};
+use crate::store::{EntryOutcome, PartOutcome, Store};
 use anyhow::{bail, Context};
 use clap::Parser;
 use std::process::ExitCode;
@@ -265,35 +265,37 @@ async fn quarantine(config: Config, what: QuarantineCommand) -> anyhow::Result<(
         QuarantineCommand::Retry { id } => {
             let mut released = 0;
             for r in rows.into_iter().filter(|r| id.is_none_or(|i| i == r.id)) {
-                let Some(bytes) = app.store().quarantined_content(r.id).await? else {
-                    println!("{}: no content kept (over the size limit); re-sync the source after raising the limit", r.id);
+                let Some(kept) = app.store().quarantined_raw(r.id).await? else {
+                    println!(
+                        "{}: no content kept; re-sync the source after raising its size limit",
+                        r.id
+                    );
                     continue;
                 };
-                let (_, sightings) = app.store().quarantined_sightings(r.id).await?;
-                let entries: Vec<_> = sightings
-                    .into_iter()
-                    .map(|(source, locator)| {
-                        let direction = crate::domain::Direction::Inbound;
-                        app.funnel().prepare(RawItem {
-                            source,
-                            locator,
-                            bytes: bytes.clone(),
-                            received_at: None,
-                            direction,
-                            oversized: None,
-                        })
-                    })
-                    .collect();
-                match entries.first().map(|e| &e.outcome) {
-                    Some(EntryOutcome::Item(_)) => {
-                        app.store().release_quarantined(r.id, &entries).await?;
+                let raw_id = kept.raw_id;
+                let requeue = kept.clone();
+                match app.funnel().reread(kept) {
+                    None => println!(
+                        "{}: no content kept; re-sync the source after raising its size limit",
+                        r.id
+                    ),
+                    Some(EntryOutcome::Pending) => {
+                        app.store().requeue_ocr(&requeue).await?;
                         released += 1;
-                        println!("{}: now readable, stored", r.id);
+                        println!("{}: queued for OCR again", r.id);
                     }
-                    Some(EntryOutcome::Quarantined { reason }) => {
-                        println!("{}: still unreadable: {reason}", r.id)
+                    Some(EntryOutcome::Parts(parts)) => {
+                        let outcome = app.store().retry_quarantined(raw_id, &parts).await?;
+                        released += usize::from(outcome.stored > 0 || outcome.duplicates > 0);
+                        for p in &parts {
+                            if let PartOutcome::Quarantined { reason } = &p.outcome {
+                                println!("{}: still unreadable: {reason}", r.id);
+                            }
+                        }
+                        if outcome.stored > 0 {
+                            println!("{}: now readable, {} item(s) stored", r.id, outcome.stored);
+                        }
                     }
-                    None => println!("{}: no sightings recorded", r.id),
                 }
             }
             println!("{released} item(s) released from the quarantine");

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tidings::ingest::imap::client::{ImapConnection, SinceDate};
 use tidings::ingest::imap::config::ImapAccountConfig;
+use tidings::ingest::imap::source::ImapCursor;
 use tidings::ingest::imap::source::{FolderSync, ImapSource};
 use tidings::ingest::Funnel;
 use tidings::store::Store;
@@ -162,7 +163,9 @@ async fn a_connection_cut_mid_fetch_loses_and_doubles_nothing() {
     proxy.cut_after.store(200 * 1024, Ordering::SeqCst);
     let err = source(&acct, &store).sync_once().await.unwrap_err();
     assert!(err.is_transient(), "{err}");
-    let cp = store.checkpoint("imap:acct/INBOX").await.unwrap().unwrap();
+    let cp =
+        ImapCursor::from_checkpoint(&store.checkpoint("imap:acct/INBOX").await.unwrap().unwrap())
+            .unwrap();
     assert!(cp.last_uid > 0 && cp.last_uid < 300, "{cp:?}");
     let (refs, unique) = item_refs(&store).await;
     assert_eq!(refs.len(), unique.len());
@@ -211,7 +214,9 @@ async fn since_skips_older_mail_and_the_checkpoint_passes_it() {
     let (_, refs) = item_refs(&store).await;
     let expected: HashSet<String> = ["n1@h", "n2@h", "n3@h"].map(String::from).into();
     assert_eq!(refs, expected);
-    let cp = store.checkpoint("imap:acct/INBOX").await.unwrap().unwrap();
+    let cp =
+        ImapCursor::from_checkpoint(&store.checkpoint("imap:acct/INBOX").await.unwrap().unwrap())
+            .unwrap();
     assert_eq!(
         cp.last_uid, 6,
         "the checkpoint passes the skipped last message"
@@ -277,7 +282,9 @@ async fn rescan_skips_known_messages(store: &Store) {
     );
     let (refs, _) = item_refs(store).await;
     assert_eq!(refs.len(), 8);
-    let cp = store.checkpoint("imap:acct/Cases").await.unwrap().unwrap();
+    let cp =
+        ImapCursor::from_checkpoint(&store.checkpoint("imap:acct/Cases").await.unwrap().unwrap())
+            .unwrap();
     assert_eq!(cp.last_uid, 7);
 }
 

@@ -9,6 +9,7 @@ mod common;
 use common::Services;
 
 use tidings::ingest::imap::config::ImapAccountConfig;
+use tidings::ingest::imap::source::ImapCursor;
 use tidings::ingest::imap::source::ImapSource;
 use tidings::ingest::Funnel;
 use tidings::store::Store;
@@ -140,7 +141,9 @@ async fn uidvalidity_change_rescans_without_duplicates_or_misses() {
         funnel(&store),
     );
     assert_eq!(source.sync_once().await.unwrap().stored, 5);
-    let before = store.checkpoint("imap:acct/Cases").await.unwrap().unwrap();
+    let before =
+        ImapCursor::from_checkpoint(&store.checkpoint("imap:acct/Cases").await.unwrap().unwrap())
+            .unwrap();
 
     // The folder is recreated (new UIDVALIDITY) with the same mail and one new message.
     conn.delete_folder("Cases").await.unwrap();
@@ -162,7 +165,9 @@ async fn uidvalidity_change_rescans_without_duplicates_or_misses() {
     let outcome = source.sync_once().await.unwrap();
     // Known messages (same Message-ID and size in this folder) are not even downloaded.
     assert_eq!((outcome.stored, outcome.duplicates), (1, 0));
-    let after = store.checkpoint("imap:acct/Cases").await.unwrap().unwrap();
+    let after =
+        ImapCursor::from_checkpoint(&store.checkpoint("imap:acct/Cases").await.unwrap().unwrap())
+            .unwrap();
     assert_ne!(before.uid_validity, after.uid_validity);
     assert_eq!(store.export_items().await.unwrap().len(), 6);
 }

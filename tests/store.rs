@@ -7,12 +7,13 @@ mod common;
 use tidings::domain::{Channel, Direction};
 use tidings::store::{
     Checkpoint, CustomerRef, Entry, EntryOutcome, FlagDraft, FlagWrite, ItemRecord,
-    NewOutboxMessage, StaffRef, Store, StoredContent,
+    NewOutboxMessage, Part, PartOutcome, StaffRef, Store, StoredContent,
 };
 
 fn item(customer: &str, at: i64, staff: &[&str]) -> ItemRecord {
     ItemRecord {
         item_ref: format!("{customer}-{at}@example.net"),
+        channel: Channel::Email,
         direction: Direction::Inbound,
         occurred_at: at,
         customer: Some(CustomerRef {
@@ -33,7 +34,17 @@ fn item(customer: &str, at: i64, staff: &[&str]) -> ItemRecord {
         excerpt: Some("text".into()),
         thread_key: Some("hydrant".into()),
         automated: false,
+        details: None,
+        body: None,
     }
+}
+
+fn one(item: ItemRecord) -> EntryOutcome {
+    EntryOutcome::Parts(vec![Part::item(item)])
+}
+
+fn unreadable(reason: &str) -> EntryOutcome {
+    EntryOutcome::Parts(vec![Part::quarantined(reason.into())])
 }
 
 /// Original bytes large enough to be stored compressed, so both paths are exercised.
@@ -49,6 +60,8 @@ fn entry(source: &str, locator: &str, fingerprint: &str, outcome: EntryOutcome) 
         channel: Channel::Email,
         size_bytes: 10,
         content: Some(StoredContent::new(raw_bytes())),
+        received_at: None,
+        direction: Direction::Inbound,
         outcome,
     }
 }
@@ -60,46 +73,29 @@ async fn story(store: Store) {
             "imap:a/INBOX",
             "1",
             "fp1",
-            EntryOutcome::Item(Box::new(item(
-                "ann@home.example",
-                now - 100,
-                &["desk@example.org"],
-            ))),
+            one(item("ann@home.example", now - 100, &["desk@example.org"])),
         ),
         entry(
             "imap:a/INBOX",
             "2",
             "fp2",
-            EntryOutcome::Item(Box::new(item(
+            one(item(
                 "ann@home.example",
                 now - 50,
                 &["chief@example.org", "desk@example.org"],
-            ))),
+            )),
         ),
-        entry(
-            "imap:a/INBOX",
-            "3",
-            "fp3",
-            EntryOutcome::Quarantined {
-                reason: "no usable From".into(),
-            },
-        ),
+        entry("imap:a/INBOX", "3", "fp3", unreadable("no usable From")),
         entry(
             "imap:a/INBOX",
             "4",
             "fp4",
-            EntryOutcome::Item(Box::new(item(
-                "bob@home.example",
-                now - 10,
-                &["desk@example.org"],
-            ))),
+            one(item("bob@home.example", now - 10, &["desk@example.org"])),
         ),
     ];
     let cp = Checkpoint {
         source: "imap:a/INBOX".into(),
-        uid_validity: 7,
-        last_uid: 4,
-        highest_modseq: None,
+        cursor: "7:4:".into(),
     };
 
     // Given a first batch, everything is stored once and the checkpoint moves with it.
@@ -125,7 +121,7 @@ async fn story(store: Store) {
         "imap:b/INBOX",
         "9",
         "fp1",
-        EntryOutcome::Item(Box::new(item("ann@home.example", now - 100, &[]))),
+        one(item("ann@home.example", now - 100, &[])),
     )];
     let o = store.write_batch(&elsewhere, None).await.unwrap();
     assert_eq!((o.stored, o.duplicates), (0, 1));
@@ -168,19 +164,16 @@ async fn story(store: Store) {
     let q = store.quarantine_list().await.unwrap();
     assert_eq!(q.len(), 1);
     assert_eq!(q[0].reason, "no usable From");
+    let kept = store.quarantined_raw(q[0].id).await.unwrap().unwrap();
+    assert_eq!(kept.bytes.as_deref(), Some(raw_bytes().as_slice()));
     assert_eq!(
-        store.quarantined_content(q[0].id).await.unwrap(),
-        Some(raw_bytes())
+        (kept.source.as_str(), kept.locator.as_str()),
+        ("imap:a/INBOX", "3")
     );
 
-    // A retry that now reads the item releases it and stores it.
-    let fixed = vec![entry(
-        "imap:a/INBOX",
-        "3",
-        "fp3",
-        EntryOutcome::Item(Box::new(item("cat@home.example", now - 5, &[]))),
-    )];
-    let released = store.release_quarantined(q[0].id, &fixed).await.unwrap();
+    // A retry that now reads the item releases it and stores it in place.
+    let fixed = [Part::item(item("cat@home.example", now - 5, &[]))];
+    let released = store.retry_quarantined(kept.raw_id, &fixed).await.unwrap();
     assert_eq!(released.stored, 1);
     assert!(store.quarantine_list().await.unwrap().is_empty());
 
@@ -252,6 +245,117 @@ async fn story(store: Store) {
     let totals = store.outbox_totals().await.unwrap();
     assert_eq!((totals.pending, totals.sent, totals.failed), (0, 1, 0));
     store.ping().await.unwrap();
+    many_items_from_one_raw_item(&store, now).await;
+    a_letter_waits_for_ocr(&store, now).await;
+}
+
+fn call(caller: &str, at: i64) -> ItemRecord {
+    ItemRecord {
+        channel: Channel::Call,
+        customer: Some(CustomerRef {
+            identifier_kind: "phone".into(),
+            identifier: caller.into(),
+            new_key: tidings::pipeline::link::customer_key("phone", caller),
+            display_name: None,
+        }),
+        counterpart: Some(caller.into()),
+        details: Some(r#"{"channel":"call","duration_secs":60}"#.into()),
+        ..item("unused@example.net", at, &["extension:2001"])
+    }
+}
+
+fn row(part: i64, key: &str, item: ItemRecord) -> Part {
+    Part {
+        part,
+        dedupe_key: Some(key.into()),
+        outcome: PartOutcome::Item(Box::new(item)),
+    }
+}
+
+/// One call-log file is one raw item holding many calls; a later export that overlaps it adds
+/// only the calls it did not hold; an unreadable row is quarantined on its own.
+async fn many_items_from_one_raw_item(store: &Store, now: i64) {
+    let before = store.export_items().await.unwrap().len();
+    let first_export = EntryOutcome::Parts(vec![
+        row(1, "call-a", call("+441514960123", now - 300)),
+        row(2, "call-b", call("+441514960123", now - 200)),
+        Part {
+            part: 3,
+            dedupe_key: None,
+            outcome: PartOutcome::Quarantined {
+                reason: "row 3: column `start` is not a time".into(),
+            },
+        },
+    ]);
+    let mut file = entry("calls", "week1.csv", "call:file1", first_export);
+    file.channel = Channel::Call;
+    let o = store.write_batch(&[file], None).await.unwrap();
+    assert_eq!((o.stored, o.quarantined), (2, 1));
+    let overlapping = EntryOutcome::Parts(vec![
+        row(1, "call-b", call("+441514960123", now - 200)),
+        row(2, "call-c", call("+447700900123", now - 100)),
+    ]);
+    let mut file = entry("calls", "week1-2.csv", "call:file2", overlapping);
+    file.channel = Channel::Call;
+    let o = store.write_batch(&[file], None).await.unwrap();
+    assert_eq!(
+        (o.stored, o.duplicates),
+        (1, 1),
+        "the shared call is not counted twice"
+    );
+    let items = store.export_items().await.unwrap();
+    assert_eq!(items.len(), before + 3);
+    let calls: Vec<_> = items.iter().filter(|i| i.channel == "call").collect();
+    assert_eq!(calls.len(), 3);
+    assert_eq!(calls[0].staff, vec!["extension:2001".to_string()]);
+    let q = store.quarantine_list().await.unwrap();
+    assert!(q
+        .iter()
+        .any(|r| r.locator == "week1.csv" && r.reason.starts_with("row 3")));
+}
+
+/// A letter's scan is kept first and queued; OCR writes its item and clears the job at once.
+async fn a_letter_waits_for_ocr(store: &Store, now: i64) {
+    let mut scan = entry(
+        "letters",
+        "scan-001.pdf",
+        "letter:scan1",
+        EntryOutcome::Pending,
+    );
+    scan.channel = Channel::Letter;
+    scan.received_at = Some(now - 60);
+    let o = store.write_batch(&[scan.clone()], None).await.unwrap();
+    assert_eq!((o.stored, o.pending), (0, 1));
+    assert_eq!(store.write_batch(&[scan], None).await.unwrap().pending, 0);
+    assert_eq!(store.ocr_queue_len().await.unwrap(), 1);
+    let (raw_id, attempts) = store.ocr_queue(10).await.unwrap()[0];
+    assert_eq!(attempts, 0);
+    assert_eq!(store.ocr_attempt(raw_id).await.unwrap(), 1);
+    let kept = store.kept_raw(raw_id).await.unwrap().unwrap();
+    assert_eq!(
+        (kept.channel, kept.received_at),
+        (Channel::Letter, Some(now - 60))
+    );
+    let letter = ItemRecord {
+        channel: Channel::Letter,
+        body: Some("Dear Chief Fire Officer, ...".into()),
+        ..item("ann@home.example", now - 60, &[])
+    };
+    let o = store
+        .complete_ocr(raw_id, &[Part::item(letter)])
+        .await
+        .unwrap();
+    assert_eq!(o.stored, 1);
+    assert_eq!(store.ocr_queue_len().await.unwrap(), 0);
+    // A crash after the commit and a second run: the job is gone, nothing is written twice.
+    let o = store
+        .complete_ocr(
+            raw_id,
+            &[Part::item(item("ann@home.example", now - 60, &[]))],
+        )
+        .await
+        .unwrap();
+    assert_eq!((o.stored, o.duplicates), (0, 1));
 }
 
 #[tokio::test]

@@ -1,14 +1,21 @@
-//! The funnel: raw item → fingerprint → parse → link → store entry → one committed batch.
+//! The funnel: raw item → fingerprint → channel parser → contact records → link → store
+//! parts → one committed batch. Every source hands its raw items here, whatever the channel;
+//! the channel's pure parser turns the bytes into [`ContactRecord`]s and everything after that
+//! (linking, storing, and the stages that read the store) exists once.
 
 use super::email::fingerprint::Fingerprint;
 use super::email::parse::{parse_email, ParseLimits};
+use super::email::record::email_record;
 use super::email::subject::thread_subject;
-use crate::domain::{Channel, Direction, UnixTime};
+use super::notes::note_record;
+use crate::domain::{Channel, ContactRecord, Details, Direction, UnixTime};
 use crate::pipeline::link::Linker;
 use crate::store::{
-    BatchOutcome, Checkpoint, Entry, EntryOutcome, ItemRecord, Store, StoreError, StoredContent,
+    BatchOutcome, Checkpoint, Entry, EntryOutcome, ItemRecord, KeptRaw, Part, Store, StoreError,
+    StoredContent,
 };
 use crate::telemetry::events;
+use sha2::{Digest, Sha256};
 use std::time::Instant;
 
 /// Messages larger than this are parsed from their first bytes only: headers and the
@@ -16,25 +23,73 @@ use std::time::Instant;
 /// it in memory twice. The whole message is still fingerprinted and kept as evidence.
 const PARSE_PREFIX_BYTES: usize = 1024 * 1024;
 
-/// Characters of body text kept as the item's excerpt.
+/// Characters of text kept as the item's excerpt.
 const EXCERPT_CHARS: usize = 280;
 
-/// Raw bytes from a source, and where they came from.
+/// What kind of bytes a raw item holds, which decides the parser that reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RawKind {
+    /// An RFC 5322 message.
+    Email,
+    /// A scanned letter (PDF or image): kept first, read by the OCR stage.
+    LetterScan,
+    /// A staff file note (the JSON written by `tidings note add`).
+    Note,
+}
+
+impl RawKind {
+    /// The kind of raw item that yields items of `channel`.
+    pub fn of_channel(channel: Channel) -> Self {
+        match channel {
+            Channel::Email | Channel::Call => RawKind::Email,
+            Channel::Letter => RawKind::LetterScan,
+            Channel::Note => RawKind::Note,
+        }
+    }
+
+    /// The channel of the items this kind yields.
+    pub fn channel(&self) -> Channel {
+        match self {
+            RawKind::Email => Channel::Email,
+            RawKind::LetterScan => Channel::Letter,
+            RawKind::Note => Channel::Note,
+        }
+    }
+}
+
+/// Raw bytes from a source, what they are, and where they came from.
 #[derive(Clone, Debug)]
 pub struct RawItem {
-    /// Source name, e.g. `imap:enquiries/INBOX`, `dropfolder`, `maildir`.
+    /// Source name, e.g. `imap:enquiries/INBOX`, `dropfolder`, `maildir`, `letters`.
     pub source: String,
     /// Position in the source: UID, file name, message number.
     pub locator: String,
-    /// The message bytes (only the header block when `oversized` is set).
+    /// What the bytes are.
+    pub kind: RawKind,
+    /// The bytes (only the header block of an email when `oversized` is set).
     pub bytes: Vec<u8>,
     /// When the source received it (IMAP INTERNALDATE, file time), if known.
     pub received_at: Option<UnixTime>,
-    /// Direction of the folder it was found in.
+    /// Direction of the folder it was found in (inbound for letters).
     pub direction: Direction,
-    /// Set to the full size when the message was over the size limit and only its headers
-    /// were read: it is quarantined with that reason.
+    /// Set to the full size when the item was over the size limit and only its start was
+    /// read: it is quarantined with that reason.
     pub oversized: Option<u64>,
+}
+
+impl RawItem {
+    /// An email from `source` at `locator`.
+    pub fn email(source: &str, locator: String, bytes: Vec<u8>, direction: Direction) -> Self {
+        Self {
+            source: source.to_string(),
+            locator,
+            kind: RawKind::Email,
+            bytes,
+            received_at: None,
+            direction,
+            oversized: None,
+        }
+    }
 }
 
 /// Turns raw items into committed store entries.
@@ -49,16 +104,21 @@ pub struct Funnel {
 impl Funnel {
     /// A funnel writing to `store`, treating `staff_domains` as staff.
     pub fn new(store: Store, staff_domains: &[String]) -> Self {
+        Self::with_linker(store, Linker::new(staff_domains))
+    }
+
+    /// A funnel writing to `store` that links with `linker`.
+    pub fn with_linker(store: Store, linker: Linker) -> Self {
         Self {
             store,
-            linker: Linker::new(staff_domains),
+            linker,
             limits: ParseLimits::default(),
             stored: std::sync::Arc::default(),
         }
     }
 
-    /// Notified whenever a batch stored new items, so later stages (flag evaluation) can run
-    /// soon after new contact arrives instead of waiting for their next interval.
+    /// Notified whenever a batch stored new items, so later stages (flag evaluation, OCR) can
+    /// run soon after new contact arrives instead of waiting for their next interval.
     pub fn stored_signal(&self) -> std::sync::Arc<tokio::sync::Notify> {
         self.stored.clone()
     }
@@ -68,79 +128,129 @@ impl Funnel {
         &self.store
     }
 
-    /// Fingerprints, parses and links one raw item. Pure CPU work; never fails: an item that
+    /// Fingerprints, parses and links one raw item. Pure CPU work; never fails: a part that
     /// cannot be read becomes a quarantine entry with its reason.
     pub fn prepare(&self, raw: RawItem) -> Entry {
         let span = tracing::debug_span!("item", source = %raw.source, locator = %raw.locator);
         let _entered = span.enter();
-        let fingerprint = Fingerprint::of_message(&raw.bytes).to_hex();
+        let fingerprint = match raw.kind {
+            RawKind::Email => Fingerprint::of_message(&raw.bytes).to_hex(),
+            _ => format!(
+                "{}:{}",
+                raw.kind.channel(),
+                hex::encode(Sha256::digest(&raw.bytes))
+            ),
+        };
         let size_bytes = raw.oversized.map_or(raw.bytes.len() as i64, |s| s as i64);
         let (fingerprint, outcome) = match raw.oversized {
             Some(size) => (
                 format!("{fingerprint}:{size}"),
-                EntryOutcome::Quarantined {
-                    reason: format!(
-                        "message is {size} bytes, above the configured max_message_bytes; only its headers were kept — raise the limit and re-sync, or handle it by hand"
-                    ),
-                },
+                EntryOutcome::Parts(vec![Part::quarantined(format!(
+                    "message is {size} bytes, above the configured max_message_bytes; only its headers were kept — raise the limit and re-sync, or read it in its mailbox ({} {})",
+                    raw.source, raw.locator
+                ))]),
             ),
-            None => (fingerprint.clone(), self.outcome(&raw, &fingerprint)),
+            None => {
+                let outcome = self.outcome(&raw, &fingerprint);
+                (fingerprint, outcome)
+            }
         };
-        if let EntryOutcome::Quarantined { reason } = &outcome {
-            events::item_quarantined(&raw.source, &raw.locator, reason);
+        if let EntryOutcome::Parts(parts) = &outcome {
+            for p in parts {
+                if let crate::store::PartOutcome::Quarantined { reason } = &p.outcome {
+                    events::item_quarantined(&raw.source, &raw.locator, reason);
+                }
+            }
         }
         Entry {
             source: raw.source,
             locator: raw.locator,
             fingerprint,
-            channel: Channel::Email,
+            channel: raw.kind.channel(),
             size_bytes,
             content: Some(StoredContent::new(raw.bytes)),
+            received_at: raw.received_at,
+            direction: raw.direction,
             outcome,
         }
     }
 
+    /// What the channel's parser makes of a raw item.
     fn outcome(&self, raw: &RawItem, fingerprint: &str) -> EntryOutcome {
+        match raw.kind {
+            RawKind::Email => EntryOutcome::Parts(vec![self.email_part(raw, fingerprint)]),
+            RawKind::Note => EntryOutcome::Parts(vec![match note_record(&raw.bytes) {
+                Ok(record) => Part::item(self.item(record)),
+                Err(e) => Part::quarantined(e.to_string()),
+            }]),
+            RawKind::LetterScan => EntryOutcome::Pending,
+        }
+    }
+
+    fn email_part(&self, raw: &RawItem, fingerprint: &str) -> Part {
         let parse_bytes = &raw.bytes[..raw.bytes.len().min(PARSE_PREFIX_BYTES)];
         match parse_email(parse_bytes, &self.limits) {
-            Ok(email) => {
-                let link = self.linker.link(&email, raw.direction);
-                let now = chrono::Utc::now().timestamp();
-                let occurred_at = email
-                    .date
-                    .filter(|d| *d > 0 && *d < now + 7 * 86_400)
-                    .or(raw.received_at)
-                    .unwrap_or(now);
-                let excerpt: String = email
-                    .text
-                    .split_whitespace()
-                    .flat_map(|w| [w, " "])
-                    .flat_map(str::chars)
-                    .take(EXCERPT_CHARS)
-                    .collect();
-                EntryOutcome::Item(Box::new(ItemRecord {
-                    item_ref: email
-                        .message_id
-                        .clone()
-                        .unwrap_or_else(|| format!("sha256:{}", &fingerprint[..16])),
-                    direction: link.direction,
-                    occurred_at,
-                    customer: link.customer,
-                    counterpart: link.counterpart,
-                    staff: link.staff,
-                    thread_key: email
-                        .subject
-                        .as_deref()
-                        .map(thread_subject)
-                        .filter(|s| !s.is_empty()),
-                    subject: email.subject,
-                    excerpt: Some(excerpt.trim_end().to_string()).filter(|s| !s.is_empty()),
-                    automated: email.automated.is_some(),
-                }))
-            }
-            Err(e) => EntryOutcome::Quarantined {
-                reason: e.to_string(),
-            },
+            Ok(email) => Part::item(self.item(email_record(
+                email,
+                fingerprint,
+                raw.direction,
+                raw.received_at,
+                chrono::Utc::now().timestamp(),
+            ))),
+            Err(e) => Part::quarantined(e.to_string()),
+        }
+    }
+
+    /// Reads a kept raw item again exactly as its source handed it over (same channel,
+    /// direction and receipt time): what a quarantine retry does. `None` when its bytes were
+    /// not kept.
+    pub fn reread(&self, kept: KeptRaw) -> Option<EntryOutcome> {
+        let raw = RawItem {
+            source: kept.source,
+            locator: kept.locator,
+            kind: RawKind::of_channel(kept.channel),
+            bytes: kept.bytes?,
+            received_at: kept.received_at,
+            direction: kept.direction,
+            oversized: None,
+        };
+        Some(self.outcome(&raw, &kept.fingerprint))
+    }
+
+    /// Links a contact record and makes the item the store keeps.
+    pub fn item(&self, record: ContactRecord) -> ItemRecord {
+        let link = self.linker.link(&record);
+        let excerpt: String = record
+            .text
+            .split_whitespace()
+            .flat_map(|w| [w, " "])
+            .flat_map(str::chars)
+            .take(EXCERPT_CHARS)
+            .collect();
+        let details = match &record.details {
+            Details::None => None,
+            d => serde_json::to_string(d).ok(),
+        };
+        let body =
+            matches!(record.channel, Channel::Letter | Channel::Note).then(|| record.text.clone());
+        ItemRecord {
+            item_ref: record.item_ref,
+            channel: record.channel,
+            direction: link.direction,
+            occurred_at: record.occurred_at,
+            customer: link.customer,
+            counterpart: link.counterpart,
+            staff: link.staff,
+            thread_key: record
+                .subject
+                .as_deref()
+                .map(thread_subject)
+                .filter(|s| !s.is_empty()),
+            subject: record.subject,
+            excerpt: Some(excerpt.trim_end().to_string()).filter(|s| !s.is_empty()),
+            automated: record.automated,
+            details,
+            body,
         }
     }
 
@@ -202,11 +312,11 @@ impl Funnel {
         let started = Instant::now();
         let outcome = self.store.write_batch(entries, checkpoint).await?;
         events::batch_committed(&source, &outcome, started.elapsed().as_secs_f64());
-        if outcome.stored > 0 {
+        if outcome.stored > 0 || outcome.pending > 0 {
             self.stored.notify_one();
         }
         if let Some(cp) = checkpoint {
-            events::checkpoint_advanced(&cp.source, cp.last_uid);
+            events::checkpoint_advanced(&cp.source, &cp.cursor);
         }
         Ok(outcome)
     }

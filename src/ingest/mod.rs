@@ -10,6 +10,7 @@ pub mod dropfolder;
 pub mod email;
 mod funnel;
 pub mod imap;
+pub mod notes;
 pub mod status;
 
-pub use funnel::{Funnel, RawItem};
+pub use funnel::{Funnel, RawItem, RawKind};

@@ -1,33 +1,57 @@
-//! Linking an email to a customer and to staff. Pure: decides from addresses and the
-//! configured staff domains; the store finds or creates the customer by identifier.
+//! Linking a contact record to a customer and to staff. Pure: decides from the record's
+//! parties, the configured staff domains, shared mailboxes and own numbers (and the staff
+//! directory); the store finds or creates the customer by identifier.
 //!
-//! Rules: staff (addresses at a staff domain) are never customers. Mail into an inbound
-//! folder from a non-staff sender is *inbound*: the sender is the customer and the staff
-//! recipients are the staff reached. Mail from staff (or found in a Sent folder) is
-//! *outbound* to the first non-staff recipient, or *internal* when there is none.
+//! Rules: staff are never customers. Shared mailboxes (`enquiries@`) and the organisation's
+//! own numbers (switchboard, queues) are places, not staff members and not customers.
+//! - Email into an inbound folder from a non-staff sender is *inbound*: the sender is the
+//!   customer and the staff recipients are the staff reached. Mail from staff (or found in a
+//!   Sent folder) is *outbound* to the first non-staff recipient, or *internal* when there is
+//!   none.
+//! - A call's customer is the caller of an inbound call and the callee of an outbound one; a
+//!   withheld number leaves the call unlinked (kept, with no identifier). Extensions and the
+//!   handler named by the log are staff.
+//! - A letter's customer is its sender, by email address, else phone number, else name and
+//!   postcode together; its addressee is the staff member reached when the directory knows them.
+//! - A file note belongs to the customer it names; its author is staff.
 
-use crate::domain::{Direction, EmailAddress};
-use crate::ingest::email::parse::{Mailbox, ParsedEmail};
+use crate::domain::{
+    Channel, ContactRecord, Direction, EmailAddress, Identifier, Party, PartyRole, PhoneNumber,
+};
+pub use crate::store::KEY_KIND;
 use crate::store::{CustomerRef, StaffRef};
 use sha2::{Digest, Sha256};
 
 /// Decides who an item involves.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Linker {
     staff_domains: Vec<String>,
+    shared_mailboxes: Vec<EmailAddress>,
+    own_numbers: Vec<PhoneNumber>,
 }
 
-/// The linking decision for one message.
+/// The linking decision for one item.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Link {
-    /// Direction as decided from the addresses and the folder.
+    /// Direction as decided from the parties and the source.
     pub direction: Direction,
-    /// The customer, unless the message is internal.
+    /// The customer, unless the item is internal or names no usable identifier.
     pub customer: Option<CustomerRef>,
-    /// The customer-side address.
+    /// The customer-side identifier (address, E.164 number, postcode).
     pub counterpart: Option<String>,
     /// Staff involved.
     pub staff: Vec<StaffRef>,
+}
+
+/// Which side of the organisation's boundary a party is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    /// A staff member.
+    Staff,
+    /// A shared mailbox or own number: the organisation, but not a person.
+    Place,
+    /// Anyone else.
+    Outside,
 }
 
 impl Linker {
@@ -38,56 +62,132 @@ impl Linker {
                 .iter()
                 .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
                 .collect(),
+            ..Self::default()
         }
     }
 
-    /// True when the address belongs to staff.
+    /// Adds the organisation's shared mailboxes and own telephone numbers.
+    pub fn with_places(
+        mut self,
+        shared_mailboxes: Vec<EmailAddress>,
+        own: Vec<PhoneNumber>,
+    ) -> Self {
+        self.shared_mailboxes = shared_mailboxes;
+        self.own_numbers = own;
+        self
+    }
+
+    /// True when the address belongs to staff (or to a shared mailbox of the organisation).
     pub fn is_staff(&self, address: &EmailAddress) -> bool {
         let domain = address.domain();
-        self.staff_domains.iter().any(|d| {
-            domain == d
-                || domain
-                    .strip_suffix(d.as_str())
-                    .is_some_and(|p| p.ends_with('.'))
-        })
+        self.shared_mailboxes.contains(address)
+            || self.staff_domains.iter().any(|d| {
+                domain == d
+                    || domain
+                        .strip_suffix(d.as_str())
+                        .is_some_and(|p| p.ends_with('.'))
+            })
     }
 
-    /// Links a parsed message that arrived in a folder of the given direction.
-    pub fn link(&self, email: &ParsedEmail, folder_direction: Direction) -> Link {
-        let recipients = email.to.iter().chain(email.cc.iter());
-        if folder_direction == Direction::Inbound && !self.is_staff(&email.from.address) {
-            let mut staff: Vec<StaffRef> = Vec::new();
-            for m in recipients.filter(|m| self.is_staff(&m.address)) {
-                push_unique(&mut staff, m);
+    fn side(&self, party: &Party) -> Side {
+        for id in &party.identifiers {
+            match id {
+                Identifier::Email(e) if self.shared_mailboxes.contains(e) => return Side::Place,
+                Identifier::Email(e) if self.is_staff(e) => return Side::Staff,
+                Identifier::Phone(p) if self.own_numbers.contains(p) => return Side::Place,
+                Identifier::Extension(_) => return Side::Staff,
+                _ => {}
             }
-            return Link {
-                direction: Direction::Inbound,
-                customer: Some(customer_ref(&email.from)),
-                counterpart: Some(email.from.address.to_string()),
-                staff,
-            };
         }
+        if matches!(party.role, PartyRole::Handler | PartyRole::Author) {
+            return Side::Staff;
+        }
+        Side::Outside
+    }
+
+    /// Links one contact record.
+    pub fn link(&self, record: &ContactRecord) -> Link {
+        match record.channel {
+            Channel::Email => self.link_email(record),
+            Channel::Call => self.link_call(record),
+            Channel::Letter | Channel::Note => self.link_named(record),
+        }
+    }
+
+    fn link_email(&self, record: &ContactRecord) -> Link {
+        let from = record.parties.iter().find(|p| p.role == PartyRole::From);
+        let recipients = record
+            .parties
+            .iter()
+            .filter(|p| matches!(p.role, PartyRole::To | PartyRole::Cc));
         let mut staff = Vec::new();
-        if self.is_staff(&email.from.address) {
-            push_unique(&mut staff, &email.from);
+        if let Some(from) =
+            from.filter(|f| record.direction == Direction::Inbound && self.side(f) == Side::Outside)
+        {
+            for p in recipients.filter(|p| self.side(p) == Side::Staff) {
+                push_staff(&mut staff, p);
+            }
+            return outside(Direction::Inbound, from, staff);
+        }
+        if let Some(from) = from.filter(|f| self.side(f) == Side::Staff) {
+            push_staff(&mut staff, from);
         }
         let mut customer = None;
-        for m in recipients {
-            if self.is_staff(&m.address) {
-                push_unique(&mut staff, m);
-            } else if customer.is_none() {
-                customer = Some(m);
+        for p in recipients {
+            match self.side(p) {
+                Side::Staff => push_staff(&mut staff, p),
+                Side::Place => {}
+                Side::Outside => customer = customer.or(Some(p)),
             }
         }
         match customer {
-            Some(m) => Link {
-                direction: Direction::Outbound,
-                customer: Some(customer_ref(m)),
-                counterpart: Some(m.address.to_string()),
+            Some(p) => outside(Direction::Outbound, p, staff),
+            None => internal(staff),
+        }
+    }
+
+    fn link_call(&self, record: &ContactRecord) -> Link {
+        let mut staff = Vec::new();
+        for p in &record.parties {
+            if self.side(p) == Side::Staff {
+                push_staff(&mut staff, p);
+            }
+        }
+        let customer_role = match record.direction {
+            Direction::Inbound => PartyRole::Caller,
+            Direction::Outbound => PartyRole::Callee,
+            Direction::Internal => return internal(staff),
+        };
+        let customer = record
+            .parties
+            .iter()
+            .find(|p| p.role == customer_role && self.side(p) == Side::Outside);
+        match customer {
+            Some(p) => outside(record.direction, p, staff),
+            None => Link {
+                direction: record.direction,
+                customer: None,
+                counterpart: None,
                 staff,
             },
+        }
+    }
+
+    fn link_named(&self, record: &ContactRecord) -> Link {
+        let mut staff = Vec::new();
+        for p in &record.parties {
+            if self.side(p) == Side::Staff {
+                push_staff(&mut staff, p);
+            }
+        }
+        let customer = record.parties.iter().find(|p| {
+            matches!(p.role, PartyRole::Sender | PartyRole::Subject)
+                && self.side(p) == Side::Outside
+        });
+        match customer {
+            Some(p) => outside(record.direction, p, staff),
             None => Link {
-                direction: Direction::Internal,
+                direction: record.direction,
                 customer: None,
                 counterpart: None,
                 staff,
@@ -96,24 +196,101 @@ impl Linker {
     }
 }
 
-fn push_unique(staff: &mut Vec<StaffRef>, m: &Mailbox) {
-    if !staff.iter().any(|s| s.email == m.address.as_str()) {
-        staff.push(StaffRef {
-            email: m.address.to_string(),
-            display_name: m.name.clone(),
-        });
+fn internal(staff: Vec<StaffRef>) -> Link {
+    Link {
+        direction: Direction::Internal,
+        customer: None,
+        counterpart: None,
+        staff,
     }
 }
 
-/// The customer reference for an email address. A new customer's key is derived from the
-/// identifier, so two daemons creating the same customer at once agree on it.
-pub fn customer_ref(m: &Mailbox) -> CustomerRef {
-    CustomerRef {
-        identifier_kind: "email".to_string(),
-        identifier: m.address.to_string(),
-        new_key: customer_key("email", m.address.as_str()),
-        display_name: m.name.clone(),
+/// The link to a party outside the organisation; unlinked when it has no usable identifier.
+fn outside(direction: Direction, party: &Party, staff: Vec<StaffRef>) -> Link {
+    let customer = customer_ref(party);
+    Link {
+        direction,
+        counterpart: customer.as_ref().map(|c| match c.identifier_kind.as_str() {
+            "name-postcode" => c
+                .identifier
+                .rsplit('|')
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+            _ => c.identifier.clone(),
+        }),
+        customer,
+        staff,
     }
+}
+
+fn push_staff(staff: &mut Vec<StaffRef>, party: &Party) {
+    let key = party.identifiers.iter().find_map(|i| match i {
+        Identifier::Email(e) => Some(e.to_string()),
+        Identifier::Extension(x) => Some(format!("extension:{x}")),
+        _ => None,
+    });
+    if let Some(key) = key {
+        if !staff.iter().any(|s| s.email == key) {
+            staff.push(StaffRef {
+                email: key,
+                display_name: party.name.clone(),
+            });
+        }
+    }
+}
+
+/// The customer reference for a party: its strongest identifier — a customer key, an email
+/// address, a phone number, or a name and postcode together. A new customer's key is derived
+/// from the identifier, so two daemons creating the same customer at once agree on it.
+pub fn customer_ref(party: &Party) -> Option<CustomerRef> {
+    let by_key = party.identifiers.iter().find_map(|i| match i {
+        Identifier::CustomerKey(k) => Some(k.clone()),
+        _ => None,
+    });
+    if let Some(key) = by_key {
+        return Some(CustomerRef {
+            identifier_kind: KEY_KIND.to_string(),
+            identifier: key.clone(),
+            new_key: key,
+            display_name: None,
+        });
+    }
+    let name = party.name.clone().or_else(|| {
+        party.identifiers.iter().find_map(|i| match i {
+            Identifier::Name(n) => Some(n.clone()),
+            _ => None,
+        })
+    });
+    let (kind, value) = if let Some(e) = party.email() {
+        ("email", e.to_string())
+    } else if let Some(p) = party.phone() {
+        ("phone", p.to_string())
+    } else {
+        let postcode = party.postcode()?;
+        let name = name.as_deref().map(name_key).filter(|n| !n.is_empty())?;
+        ("name-postcode", format!("{name}|{postcode}"))
+    };
+    Some(CustomerRef {
+        identifier_kind: kind.to_string(),
+        new_key: customer_key(kind, &value),
+        identifier: value,
+        display_name: name,
+    })
+}
+
+/// A name as a comparison key: lower case, letters and single spaces only.
+fn name_key(name: &str) -> String {
+    name.split_whitespace()
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphabetic())
+                .collect::<String>()
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `c-` and 12 hex digits of SHA-256 over `kind:value`.
@@ -123,92 +300,5 @@ pub fn customer_key(kind: &str, value: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn mailbox(addr: &str) -> Mailbox {
-        Mailbox {
-            name: None,
-            address: EmailAddress::parse(addr).expect("valid"),
-        }
-    }
-
-    fn email(from: &str, to: &[&str]) -> ParsedEmail {
-        ParsedEmail {
-            message_id: Some("m1@x".into()),
-            from: mailbox(from),
-            to: to.iter().map(|a| mailbox(a)).collect(),
-            cc: vec![],
-            reply_to: vec![],
-            date: None,
-            subject: None,
-            in_reply_to: vec![],
-            references: vec![],
-            text: String::new(),
-            attachments: vec![],
-            automated: None,
-        }
-    }
-
-    fn linker() -> Linker {
-        Linker::new(&["fire.example".to_string()])
-    }
-
-    #[test]
-    fn inbound_mail_links_the_sender_and_the_staff_reached() {
-        let link = linker().link(
-            &email(
-                "Ann@Home.example",
-                &["desk@fire.example", "other@else.example"],
-            ),
-            Direction::Inbound,
-        );
-        assert_eq!(link.direction, Direction::Inbound);
-        assert_eq!(
-            link.customer.as_ref().map(|c| c.identifier.as_str()),
-            Some("ann@home.example")
-        );
-        assert_eq!(link.staff.len(), 1);
-        assert_eq!(link.staff[0].email, "desk@fire.example");
-    }
-
-    #[test]
-    fn staff_are_never_customers() {
-        let link = linker().link(
-            &email("officer@mail.fire.example", &["desk@fire.example"]),
-            Direction::Inbound,
-        );
-        assert_eq!(link.direction, Direction::Internal);
-        assert!(link.customer.is_none());
-        assert_eq!(link.staff.len(), 2);
-    }
-
-    #[test]
-    fn staff_replies_are_outbound_to_the_customer() {
-        let link = linker().link(
-            &email("desk@fire.example", &["ann@home.example"]),
-            Direction::Outbound,
-        );
-        assert_eq!(link.direction, Direction::Outbound);
-        assert_eq!(link.counterpart.as_deref(), Some("ann@home.example"));
-    }
-
-    #[test]
-    fn lookalike_domains_are_not_staff() {
-        assert!(!linker().is_staff(&EmailAddress::parse("x@notfire.example").expect("valid")));
-        assert!(linker().is_staff(&EmailAddress::parse("x@a.fire.example").expect("valid")));
-    }
-
-    #[test]
-    fn customer_keys_are_deterministic() {
-        assert_eq!(
-            customer_key("email", "a@b.example"),
-            customer_key("email", "a@b.example")
-        );
-        assert_ne!(
-            customer_key("email", "a@b.example"),
-            customer_key("email", "c@b.example")
-        );
-        assert_eq!(customer_key("email", "a@b.example").len(), 14);
-    }
-}
+#[path = "link_tests.rs"]
+mod tests;

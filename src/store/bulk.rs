@@ -7,11 +7,12 @@ use super::{Entry, ItemRecord};
 use crate::domain::UnixTime;
 use sqlx::{PgConnection, QueryBuilder, SqliteConnection};
 
-/// One item row: its id (the raw item's), the record, its channel and resolved customer.
+/// One item row: the raw item and part it comes from, the record and its resolved customer.
 pub(crate) struct ItemRow<'a> {
-    pub id: i64,
+    pub raw_id: i64,
+    pub part: i64,
+    pub dedupe_key: Option<&'a str>,
     pub item: &'a ItemRecord,
-    pub channel: &'static str,
     pub customer_id: Option<i64>,
 }
 
@@ -29,8 +30,12 @@ pub(crate) trait BulkInsert {
         rows: &[(&str, &str, i64)],
         now: UnixTime,
     ) -> Result<(), sqlx::Error>;
-    /// Inserts items.
-    async fn insert_items(&mut self, rows: &[ItemRow<'_>]) -> Result<(), sqlx::Error>;
+    /// Inserts items; returns (id, raw id, part) of those that were new (an item whose dedupe
+    /// key or (raw id, part) is already stored is left as it is).
+    async fn insert_items(
+        &mut self,
+        rows: &[ItemRow<'_>],
+    ) -> Result<Vec<(i64, i64, i64)>, sqlx::Error>;
     /// Links items to staff.
     async fn insert_item_staff(&mut self, rows: &[(i64, i64)]) -> Result<(), sqlx::Error>;
 }
@@ -44,7 +49,7 @@ impl BulkInsert for SqliteConnection {
         let mut out = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut qb = QueryBuilder::new(
-                "INSERT INTO raw_items (fingerprint, channel, size_bytes, content, content_encoding, first_source, first_locator, stored_at) ",
+                "INSERT INTO raw_items (fingerprint, channel, size_bytes, content, content_encoding, first_source, first_locator, stored_at, received_at, direction) ",
             );
             qb.push_values(chunk, |mut b, e| {
                 b.push_bind(e.fingerprint.as_str())
@@ -54,7 +59,9 @@ impl BulkInsert for SqliteConnection {
                     .push_bind(e.content.as_ref().map_or("identity", |c| c.encoding()))
                     .push_bind(e.source.as_str())
                     .push_bind(e.locator.as_str())
-                    .push_bind(now);
+                    .push_bind(now)
+                    .push_bind(e.received_at)
+                    .push_bind(e.direction.as_str());
             });
             qb.push(" ON CONFLICT (fingerprint) DO NOTHING RETURNING id, fingerprint");
             out.extend(
@@ -86,15 +93,21 @@ impl BulkInsert for SqliteConnection {
         Ok(())
     }
 
-    async fn insert_items(&mut self, rows: &[ItemRow<'_>]) -> Result<(), sqlx::Error> {
+    async fn insert_items(
+        &mut self,
+        rows: &[ItemRow<'_>],
+    ) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
+        let mut out = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut qb = QueryBuilder::new(
-                "INSERT INTO items (id, item_ref, channel, direction, occurred_at, customer_id, counterpart, subject, excerpt, thread_key, automated) ",
+                "INSERT INTO items (raw_id, part, dedupe_key, item_ref, channel, direction, occurred_at, customer_id, counterpart, subject, excerpt, thread_key, automated, details, body) ",
             );
             qb.push_values(chunk, |mut b, r| {
-                b.push_bind(r.id)
+                b.push_bind(r.raw_id)
+                    .push_bind(r.part)
+                    .push_bind(r.dedupe_key)
                     .push_bind(r.item.item_ref.as_str())
-                    .push_bind(r.channel)
+                    .push_bind(r.item.channel.as_str())
                     .push_bind(r.item.direction.as_str())
                     .push_bind(r.item.occurred_at)
                     .push_bind(r.customer_id)
@@ -102,12 +115,18 @@ impl BulkInsert for SqliteConnection {
                     .push_bind(r.item.subject.as_deref())
                     .push_bind(r.item.excerpt.as_deref())
                     .push_bind(r.item.thread_key.as_deref())
-                    .push_bind(r.item.automated);
+                    .push_bind(r.item.automated)
+                    .push_bind(r.item.details.as_deref())
+                    .push_bind(r.item.body.as_deref());
             });
-            qb.push(" ON CONFLICT (id) DO NOTHING");
-            qb.build().execute(&mut *self).await?;
+            qb.push(" ON CONFLICT DO NOTHING RETURNING id, raw_id, part");
+            out.extend(
+                qb.build_query_as::<(i64, i64, i64)>()
+                    .fetch_all(&mut *self)
+                    .await?,
+            );
         }
-        Ok(())
+        Ok(out)
     }
 
     async fn insert_item_staff(&mut self, rows: &[(i64, i64)]) -> Result<(), sqlx::Error> {
@@ -133,9 +152,10 @@ impl BulkInsert for PgConnection {
             return Ok(Vec::new());
         }
         sqlx::query_as(
-            "INSERT INTO raw_items (fingerprint, channel, size_bytes, content, content_encoding, first_source, first_locator, stored_at) \
-             SELECT f, c, s, b, enc, src, loc, $8 FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bytea[], $5::text[], $6::text[], $7::text[]) \
-             AS t(f, c, s, b, enc, src, loc) ON CONFLICT (fingerprint) DO NOTHING RETURNING id, fingerprint",
+            "INSERT INTO raw_items (fingerprint, channel, size_bytes, content, content_encoding, first_source, first_locator, stored_at, received_at, direction) \
+             SELECT f, c, s, b, enc, src, loc, $8, rcv, dir FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bytea[], $5::text[], $6::text[], $7::text[], \
+                                                            $9::bigint[], $10::text[]) \
+             AS t(f, c, s, b, enc, src, loc, rcv, dir) ON CONFLICT (fingerprint) DO NOTHING RETURNING id, fingerprint",
         )
         .bind(rows.iter().map(|e| e.fingerprint.as_str()).collect::<Vec<_>>())
         .bind(rows.iter().map(|e| e.channel.as_str()).collect::<Vec<_>>())
@@ -145,6 +165,8 @@ impl BulkInsert for PgConnection {
         .bind(rows.iter().map(|e| e.source.as_str()).collect::<Vec<_>>())
         .bind(rows.iter().map(|e| e.locator.as_str()).collect::<Vec<_>>())
         .bind(now)
+        .bind(rows.iter().map(|e| e.received_at).collect::<Vec<_>>())
+        .bind(rows.iter().map(|e| e.direction.as_str()).collect::<Vec<_>>())
         .fetch_all(&mut *self)
         .await
     }
@@ -171,19 +193,24 @@ impl BulkInsert for PgConnection {
         Ok(())
     }
 
-    async fn insert_items(&mut self, rows: &[ItemRow<'_>]) -> Result<(), sqlx::Error> {
+    async fn insert_items(
+        &mut self,
+        rows: &[ItemRow<'_>],
+    ) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
         if rows.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
-        sqlx::query(
-            "INSERT INTO items (id, item_ref, channel, direction, occurred_at, customer_id, counterpart, subject, excerpt, thread_key, automated) \
-             SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], \
-                                  $8::text[], $9::text[], $10::text[], $11::boolean[]) \
-             ON CONFLICT (id) DO NOTHING",
+        sqlx::query_as(
+            "INSERT INTO items (raw_id, part, dedupe_key, item_ref, channel, direction, occurred_at, customer_id, counterpart, subject, excerpt, thread_key, automated, details, body) \
+             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], \
+                                  $9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[], $14::text[], $15::text[]) \
+             ON CONFLICT DO NOTHING RETURNING id, raw_id, part::bigint",
         )
-        .bind(rows.iter().map(|r| r.id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.raw_id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.part).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.dedupe_key).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.item.item_ref.as_str()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.channel).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.item.channel.as_str()).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.item.direction.as_str()).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.item.occurred_at).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.customer_id).collect::<Vec<_>>())
@@ -192,9 +219,10 @@ impl BulkInsert for PgConnection {
         .bind(rows.iter().map(|r| r.item.excerpt.as_deref()).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.item.thread_key.as_deref()).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.item.automated).collect::<Vec<_>>())
-        .execute(&mut *self)
-        .await?;
-        Ok(())
+        .bind(rows.iter().map(|r| r.item.details.as_deref()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.item.body.as_deref()).collect::<Vec<_>>())
+        .fetch_all(&mut *self)
+        .await
     }
 
     async fn insert_item_staff(&mut self, rows: &[(i64, i64)]) -> Result<(), sqlx::Error> {

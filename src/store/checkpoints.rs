@@ -5,20 +5,16 @@ use super::{dispatch, Checkpoint, Store, StoreError};
 impl Store {
     /// The stored checkpoint of a source, if it has synced before.
     pub async fn checkpoint(&self, source: &str) -> Result<Option<Checkpoint>, StoreError> {
-        let row: Option<(i64, i64, Option<i64>)> = dispatch!(self, pool => sqlx::query_as(
-            "SELECT uid_validity, last_uid, highest_modseq FROM checkpoints WHERE source = $1",
+        let row: Option<(String,)> = dispatch!(self, pool => sqlx::query_as(
+            "SELECT cursor FROM checkpoints WHERE source = $1",
         )
         .bind(source)
         .fetch_optional(pool)
         .await)?;
-        Ok(
-            row.map(|(uid_validity, last_uid, highest_modseq)| Checkpoint {
-                source: source.to_string(),
-                uid_validity,
-                last_uid,
-                highest_modseq,
-            }),
-        )
+        Ok(row.map(|(cursor,)| Checkpoint {
+            source: source.to_string(),
+            cursor,
+        }))
     }
 
     /// How many items (stored or quarantined) each source has sighted, by source name.

@@ -17,7 +17,9 @@ mod flags;
 mod imap_known;
 mod model;
 mod outbox;
+mod parts;
 mod quarantine;
+mod raw;
 mod stats;
 
 pub use content::StoredContent;
@@ -132,7 +134,25 @@ impl Store {
     /// Applies pending migrations for this backend.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.backend {
-            Backend::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await?,
+            Backend::Sqlite { write, .. } => {
+                // A migration that rebuilds a table others refer to (SQLite's way to change a
+                // primary key) runs with foreign keys off, as SQLite documents; every key is
+                // checked afterwards. PRAGMA foreign_keys cannot change inside a transaction,
+                // so it is set on the one writer connection around the migrator's own.
+                let mut conn = write.acquire().await?;
+                sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
+                let migrated = SQLITE_MIGRATIONS.run(&mut *conn).await;
+                sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+                migrated?;
+                let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+                    .fetch_all(&mut *conn)
+                    .await?;
+                if let Some((table,)) = broken.first() {
+                    return Err(StoreError::Corrupt(format!(
+                        "after migrating, table {table} refers to rows that do not exist; restore the backup taken before the upgrade"
+                    )));
+                }
+            }
             Backend::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())

@@ -5,25 +5,50 @@ use crate::domain::{Channel, Direction, UnixTime};
 /// One raw item a source read, as the funnel hands it to the store.
 #[derive(Clone, Debug)]
 pub struct Entry {
-    /// Source name, e.g. `imap:enquiries/INBOX` or `dropfolder`.
+    /// Source name, e.g. `imap:enquiries/INBOX`, `dropfolder`, `calls`.
     pub source: String,
-    /// Where in the source: a UID, a file name, a row number.
+    /// Where in the source: a UID, a file name, a message number.
     pub locator: String,
-    /// Content fingerprint (hex); equal fingerprints are one item seen in several places.
+    /// Content fingerprint (hex); equal fingerprints are one raw item seen in several places.
     pub fingerprint: String,
-    /// Channel of the item.
+    /// Channel of the raw item.
     pub channel: Channel,
     /// Size of the original in bytes.
     pub size_bytes: i64,
-    /// The original bytes, kept as evidence (None when over the size limit).
+    /// The original bytes, kept as evidence.
     pub content: Option<super::StoredContent>,
+    /// When the source received it, if known (kept so later stages can read it again).
+    pub received_at: Option<UnixTime>,
+    /// The direction the source gave it (folder direction; inbound for letters).
+    pub direction: Direction,
     /// What the funnel made of it.
     pub outcome: EntryOutcome,
 }
 
-/// The funnel's verdict on a raw item: every item ends in exactly one of these.
+/// The funnel's verdict on a raw item: every raw item ends in exactly one of these.
 #[derive(Clone, Debug)]
 pub enum EntryOutcome {
+    /// Read now: one part per item it holds (one for an email, one per row of a call log).
+    Parts(Vec<Part>),
+    /// Kept as evidence and queued for a later stage (OCR of a letter scan).
+    Pending,
+}
+
+/// One item of a raw item, or why that part could not be read.
+#[derive(Clone, Debug)]
+pub struct Part {
+    /// Position within the raw item (0 for single-item raws, the data row for call logs).
+    pub part: i64,
+    /// Recognises the same item met again in another raw item (a call row in two
+    /// overlapping exports); `None` where the raw fingerprint already does.
+    pub dedupe_key: Option<String>,
+    /// The item, or the reason it was quarantined.
+    pub outcome: PartOutcome,
+}
+
+/// What one part became.
+#[derive(Clone, Debug)]
+pub enum PartOutcome {
     /// Parsed and linked: becomes a contact item.
     Item(Box<ItemRecord>),
     /// Could not be read; kept with its reason for `tidings quarantine`.
@@ -33,18 +58,40 @@ pub enum EntryOutcome {
     },
 }
 
+impl Part {
+    /// The single part of a raw item that could not be read at all.
+    pub fn quarantined(reason: String) -> Self {
+        Self {
+            part: 0,
+            dedupe_key: None,
+            outcome: PartOutcome::Quarantined { reason },
+        }
+    }
+
+    /// The single item of a raw item.
+    pub fn item(record: ItemRecord) -> Self {
+        Self {
+            part: 0,
+            dedupe_key: None,
+            outcome: PartOutcome::Item(Box::new(record)),
+        }
+    }
+}
+
 /// A parsed, linked contact item.
 #[derive(Clone, Debug)]
 pub struct ItemRecord {
-    /// Stable reference: the Message-ID for email.
+    /// Stable reference: the Message-ID for email, the call id, the letter's file name.
     pub item_ref: String,
+    /// Channel of the item.
+    pub channel: Channel,
     /// Inbound, outbound or internal.
     pub direction: Direction,
     /// When the contact happened.
     pub occurred_at: UnixTime,
     /// The customer it is linked to, if any.
     pub customer: Option<CustomerRef>,
-    /// The customer-side address or number as it appeared.
+    /// The customer-side address, number or postcode as it appeared.
     pub counterpart: Option<String>,
     /// Staff members involved (reached, or replying).
     pub staff: Vec<StaffRef>,
@@ -56,7 +103,14 @@ pub struct ItemRecord {
     pub thread_key: Option<String>,
     /// Auto-reply, bounce or list mail: kept, never counted or routed.
     pub automated: bool,
+    /// Channel specifics (call duration and result, letter fields) as JSON text.
+    pub details: Option<String>,
+    /// Text kept with the item when the raw item is not text (letters) or is the note itself.
+    pub body: Option<String>,
 }
+
+/// Identifier kind of a customer named by its key (file notes): found by key, never created.
+pub const KEY_KIND: &str = "customer-key";
 
 /// How an item names its customer: an identifier and a deterministic key for a new customer.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -80,17 +134,15 @@ pub struct StaffRef {
     pub display_name: Option<String>,
 }
 
-/// A source position, committed in the same transaction as the items it covers.
+/// A source position, committed in the same transaction as the items it covers. The cursor
+/// is the source's own (UIDVALIDITY and UID for IMAP, file and row for a log): the store keeps
+/// it without reading it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Checkpoint {
-    /// Source name (`imap:<account>/<folder>`).
+    /// Source name (`imap:<account>/<folder>`, `calls:<file>`).
     pub source: String,
-    /// IMAP UIDVALIDITY.
-    pub uid_validity: i64,
-    /// Highest UID stored.
-    pub last_uid: i64,
-    /// HIGHESTMODSEQ, when the server offers it.
-    pub highest_modseq: Option<i64>,
+    /// The source's opaque position.
+    pub cursor: String,
 }
 
 /// What a committed batch did.
@@ -102,6 +154,8 @@ pub struct BatchOutcome {
     pub duplicates: usize,
     /// New items quarantined.
     pub quarantined: usize,
+    /// Raw items kept and queued for a later stage (letters waiting for OCR).
+    pub pending: usize,
 }
 
 impl std::ops::AddAssign for BatchOutcome {
@@ -109,6 +163,7 @@ impl std::ops::AddAssign for BatchOutcome {
         self.stored += other.stored;
         self.duplicates += other.duplicates;
         self.quarantined += other.quarantined;
+        self.pending += other.pending;
     }
 }
 
@@ -180,6 +235,27 @@ pub struct FlagRow {
     pub created_at: UnixTime,
     /// Expires at.
     pub expires_at: UnixTime,
+}
+
+/// A raw item read back from the store with what its source said about it.
+#[derive(Clone, Debug)]
+pub struct KeptRaw {
+    /// Raw item id.
+    pub raw_id: i64,
+    /// Its fingerprint.
+    pub fingerprint: String,
+    /// Channel of the raw item.
+    pub channel: Channel,
+    /// The source that first read it.
+    pub source: String,
+    /// Where in that source.
+    pub locator: String,
+    /// The original bytes (None when they were not kept).
+    pub bytes: Option<Vec<u8>>,
+    /// When the source received it, if known.
+    pub received_at: Option<UnixTime>,
+    /// The direction the source gave it.
+    pub direction: Direction,
 }
 
 /// A row of the quarantine.

@@ -68,9 +68,13 @@ pub fn item_quarantined(source: &str, locator: &str, reason: &str) {
     );
 }
 
-/// An IMAP folder checkpoint advanced.
-pub fn checkpoint_advanced(source: &str, last_uid: i64) {
-    tracing::debug!(source, last_uid, "Checkpoint advanced.");
+/// A source's checkpoint advanced (committed with the items it covers).
+pub fn checkpoint_advanced(source: &str, cursor: &str) {
+    tracing::debug!(source, cursor, "Checkpoint advanced.");
+}
+
+/// An IMAP folder's checkpoint reached `last_uid`.
+pub fn imap_uid_committed(source: &str, last_uid: i64) {
     gauge!("tidings_source_last_uid", "source" => source.to_string()).set(last_uid as f64);
 }
 

@@ -4,7 +4,7 @@
 
 use super::ImportError;
 use crate::domain::Direction;
-use crate::ingest::RawItem;
+use crate::ingest::{RawItem, RawKind};
 use std::path::{Path, PathBuf};
 
 /// Lists the message files of a Maildir (and its subfolders), sorted, then reads them
@@ -69,6 +69,7 @@ pub fn maildir_messages(
             .unwrap_or(&relative)
             .replace("/new/", "/cur/");
         Ok(RawItem {
+            kind: RawKind::Email,
             source: source.clone(),
             locator,
             bytes,

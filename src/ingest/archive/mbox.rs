@@ -3,7 +3,7 @@
 
 use super::ImportError;
 use crate::domain::Direction;
-use crate::ingest::RawItem;
+use crate::ingest::{RawItem, RawKind};
 use std::io::BufRead;
 use std::path::PathBuf;
 
@@ -75,6 +75,7 @@ impl<R: BufRead> Iterator for MboxReader<R> {
                 }
                 self.number += 1;
                 Some(Ok(RawItem {
+                    kind: RawKind::Email,
                     source: self.source.clone(),
                     locator: format!("message-{}", self.number),
                     bytes,

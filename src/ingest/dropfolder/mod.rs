@@ -3,7 +3,7 @@
 //! A file is moved only after its batch is committed, so a crash re-reads it and the
 //! fingerprint recognises it: nothing lost, nothing counted twice.
 
-use super::{Funnel, RawItem};
+use super::{Funnel, RawItem, RawKind};
 use crate::domain::Direction;
 use crate::store::{BatchOutcome, StoreError};
 use std::path::{Path, PathBuf};
@@ -100,6 +100,7 @@ fn read_files(paths: &[PathBuf]) -> Result<Vec<RawItem>, DropFolderError> {
         let mut bytes = Vec::with_capacity(usize::try_from(limit).unwrap_or(0));
         file.take(limit).read_to_end(&mut bytes).map_err(io(path))?;
         raws.push(RawItem {
+            kind: RawKind::Email,
             source: SOURCE.to_string(),
             locator: path
                 .file_name()

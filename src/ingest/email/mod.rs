@@ -10,10 +10,12 @@
 
 pub mod fingerprint;
 pub mod parse;
+pub mod record;
 pub mod subject;
 
 pub use fingerprint::Fingerprint;
 pub use parse::{
     parse_email, AttachmentInfo, Automated, Mailbox, ParseError, ParseLimits, ParsedEmail,
 };
+pub use record::email_record;
 pub use subject::thread_subject;

@@ -6,8 +6,9 @@ use super::{ImapSource, Position, SourceError};
 use crate::ingest::imap::client::{FetchedMessage, ImapConnection, ImapError, UidSize};
 use crate::ingest::imap::config::FolderConfig;
 use crate::ingest::imap::select::{checkpoint_uids, plan_batches, Selection};
-use crate::ingest::RawItem;
+use crate::ingest::{RawItem, RawKind};
 use crate::store::{BatchOutcome, Checkpoint, StoreError};
+use crate::telemetry::events;
 use tokio::sync::mpsc;
 
 impl ImapSource {
@@ -44,7 +45,12 @@ impl ImapSource {
         let writer = tokio::spawn(async move {
             let mut total = BatchOutcome::default();
             while let Some((raws, cp, permit)) = rx.recv().await {
+                let committed = super::ImapCursor::from_checkpoint(&cp).map(|c| c.last_uid);
+                let source = cp.source.clone();
                 let o = funnel.ingest(raws, Some(cp)).await?;
+                if let Some(uid) = committed {
+                    events::imap_uid_committed(&source, uid);
+                }
                 drop(permit);
                 total += o;
             }
@@ -123,6 +129,7 @@ impl ImapSource {
         };
         let mut raws = Vec::with_capacity(batch.len());
         let to_raw = |m: FetchedMessage, oversized: Option<u64>| RawItem {
+            kind: RawKind::Email,
             source: source.to_string(),
             locator: m.uid.to_string(),
             bytes: m.bytes,

@@ -6,6 +6,7 @@
 //!
 //! `download` holds the fetch-and-write pipeline of one folder.
 
+mod cursor;
 mod download;
 
 use super::client::{IdleOutcome, ImapConnection, ImapError};
@@ -15,6 +16,7 @@ use super::select::select;
 use crate::ingest::Funnel;
 use crate::store::{BatchOutcome, Checkpoint, StoreError};
 use crate::telemetry::events;
+pub use cursor::ImapCursor;
 use std::collections::HashSet;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -85,12 +87,12 @@ struct Position<'a> {
 
 impl Position<'_> {
     fn at(&self, last_uid: i64) -> Checkpoint {
-        Checkpoint {
-            source: self.source.to_string(),
+        ImapCursor {
             uid_validity: self.uid_validity,
             last_uid,
             highest_modseq: self.highest_modseq,
         }
+        .checkpoint(self.source)
     }
 }
 
@@ -170,7 +172,9 @@ impl ImapSource {
             .store()
             .checkpoint(&source)
             .await
-            .map_err(self.store_err())?;
+            .map_err(self.store_err())?
+            .as_ref()
+            .and_then(ImapCursor::from_checkpoint);
         let uid_validity = i64::from(state.uid_validity);
         let rescan = checkpoint
             .as_ref()

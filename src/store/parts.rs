@@ -1,0 +1,215 @@
+//! Writing the parts of raw items: customers and identifiers, staff, items, item↔staff and
+//! quarantine rows. Shared by the ingest batch (new raw items) and by the later stages that
+//! read a kept raw item again (OCR of a letter, a quarantine retry).
+
+/// Writes `(raw_id, part)` pairs inside the caller's transaction (`$tx`: a `&mut` to it);
+/// evaluates to a
+/// [`BatchOutcome`](crate::store::BatchOutcome) (`stored`, `duplicates`, `quarantined`).
+macro_rules! write_parts {
+    ($tx:expr, $parts:expr, $now:expr) => {{
+        let parts: &[(i64, &$crate::store::Part)] = $parts;
+        let now: $crate::domain::UnixTime = $now;
+        let tx = &mut *$tx;
+        let items: Vec<(i64, &$crate::store::Part, &$crate::store::ItemRecord)> = parts
+            .iter()
+            .filter_map(|(raw_id, p)| match &p.outcome {
+                $crate::store::PartOutcome::Item(item) => Some((*raw_id, *p, &**item)),
+                $crate::store::PartOutcome::Quarantined { .. } => None,
+            })
+            .collect();
+        let quarantined: Vec<(i64, i64, &str)> = parts
+            .iter()
+            .filter_map(|(raw_id, p)| match &p.outcome {
+                $crate::store::PartOutcome::Quarantined { reason } => {
+                    Some((*raw_id, p.part, reason.as_str()))
+                }
+                $crate::store::PartOutcome::Item(_) => None,
+            })
+            .collect();
+        // 5. Customers, found by identifier or created with their deterministic key.
+        let mut wanted: std::collections::HashMap<(&str, &str), &$crate::store::CustomerRef> =
+            std::collections::HashMap::new();
+        for (_, _, item) in &items {
+            if let Some(c) = &item.customer {
+                wanted
+                    .entry((c.identifier_kind.as_str(), c.identifier.as_str()))
+                    .or_insert(c);
+            }
+        }
+        let mut customer_ids: std::collections::HashMap<(String, String), i64> =
+            std::collections::HashMap::new();
+        // One query per identifier kind: `kind = $1 AND value IN (…)` uses the primary key
+        // on both backends (a row-value IN list does not on PostgreSQL).
+        macro_rules! lookup_identifiers {
+            ($refs:expr) => {
+                let mut kinds: Vec<&str> =
+                    $refs.iter().map(|c| c.identifier_kind.as_str()).collect();
+                kinds.sort_unstable();
+                kinds.dedup();
+                for kind in kinds {
+                    let values: Vec<&str> = $refs
+                        .iter()
+                        .filter(|c| c.identifier_kind == kind)
+                        .map(|c| c.identifier.as_str())
+                        .collect();
+                    for chunk in values.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
+                        // A customer named by its key (a file note) is found by that key.
+                        let mut qb = if kind == $crate::store::KEY_KIND {
+                            sqlx::QueryBuilder::new(
+                                "SELECT customer_key, id FROM customers WHERE customer_key IN (",
+                            )
+                        } else {
+                            let mut qb = sqlx::QueryBuilder::new(
+                                "SELECT value, customer_id FROM identifiers WHERE kind = ",
+                            );
+                            qb.push_bind(kind);
+                            qb.push(" AND value IN (");
+                            qb
+                        };
+                        let mut list = qb.separated(", ");
+                        for value in chunk {
+                            list.push_bind(*value);
+                        }
+                        qb.push(")");
+                        let rows: Vec<(String, i64)> =
+                            qb.build_query_as().fetch_all(&mut **tx).await?;
+                        customer_ids
+                            .extend(rows.into_iter().map(|(v, id)| ((kind.to_string(), v), id)));
+                    }
+                }
+            };
+        }
+        let all: Vec<&$crate::store::CustomerRef> = wanted.into_values().collect();
+        lookup_identifiers!(all);
+        let missing: Vec<&$crate::store::CustomerRef> = all
+            .into_iter()
+            .filter(|c| {
+                !customer_ids.contains_key(&(c.identifier_kind.clone(), c.identifier.clone()))
+            })
+            // A key names an existing customer; it never creates one.
+            .filter(|c| c.identifier_kind != $crate::store::KEY_KIND)
+            .collect();
+        for chunk in missing.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO customers (customer_key, display_name, created_at) ",
+            );
+            qb.push_values(chunk, |mut b, c| {
+                b.push_bind(c.new_key.as_str())
+                    .push_bind(c.display_name.as_deref())
+                    .push_bind(now);
+            });
+            qb.push(" ON CONFLICT (customer_key) DO NOTHING");
+            qb.build().execute(&mut **tx).await?;
+
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO identifiers (kind, value, customer_id, created_at) ",
+            );
+            qb.push_values(chunk, |mut b, c| {
+                b.push_bind(c.identifier_kind.as_str())
+                    .push_bind(c.identifier.as_str())
+                    .push_unseparated(", (SELECT id FROM customers WHERE customer_key = ")
+                    .push_bind_unseparated(c.new_key.as_str())
+                    .push_unseparated(")")
+                    .push_bind(now);
+            });
+            qb.push(" ON CONFLICT (kind, value) DO NOTHING");
+            qb.build().execute(&mut **tx).await?;
+        }
+        // Another writer may have linked an identifier first: read back what won.
+        lookup_identifiers!(missing);
+
+        // 6. Staff members.
+        let staff: std::collections::HashMap<&str, &$crate::store::StaffRef> = items
+            .iter()
+            .flat_map(|(_, _, item)| item.staff.iter())
+            .map(|s| (s.email.as_str(), s))
+            .collect();
+        let staff: Vec<&$crate::store::StaffRef> = staff.into_values().collect();
+        let mut staff_ids: std::collections::HashMap<String, i64> =
+            std::collections::HashMap::new();
+        for chunk in staff.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
+            let mut qb =
+                sqlx::QueryBuilder::new("INSERT INTO staff (email, display_name, created_at) ");
+            qb.push_values(chunk, |mut b, s| {
+                b.push_bind(s.email.as_str())
+                    .push_bind(s.display_name.as_deref())
+                    .push_bind(now);
+            });
+            qb.push(" ON CONFLICT (email) DO NOTHING");
+            qb.build().execute(&mut **tx).await?;
+            let mut qb = sqlx::QueryBuilder::new("SELECT id, email FROM staff WHERE email IN (");
+            let mut list = qb.separated(", ");
+            for s in chunk {
+                list.push_bind(s.email.as_str());
+            }
+            qb.push(")");
+            let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(&mut **tx).await?;
+            staff_ids.extend(rows.into_iter().map(|(id, email)| (email, id)));
+        }
+
+        // 7. Items and who they reached. An item met before (its dedupe key is known) or a
+        // part already written is not returned by the insert: it counts as a duplicate.
+        let item_rows: Vec<$crate::store::bulk::ItemRow<'_>> = items
+            .iter()
+            .map(|(raw_id, part, item)| $crate::store::bulk::ItemRow {
+                raw_id: *raw_id,
+                part: part.part,
+                dedupe_key: part.dedupe_key.as_deref(),
+                item,
+                customer_id: item.customer.as_ref().and_then(|c| {
+                    customer_ids
+                        .get(&(c.identifier_kind.clone(), c.identifier.clone()))
+                        .copied()
+                }),
+            })
+            .collect();
+        let inserted: std::collections::HashMap<(i64, i64), i64> =
+            $crate::store::bulk::BulkInsert::insert_items(&mut **tx, &item_rows)
+                .await?
+                .into_iter()
+                .map(|(id, raw_id, part)| ((raw_id, part), id))
+                .collect();
+        let links: Vec<(i64, i64)> = items
+            .iter()
+            .filter_map(|(raw_id, part, item)| {
+                inserted.get(&(*raw_id, part.part)).map(|id| (*id, *item))
+            })
+            .flat_map(|(id, item)| {
+                let ids: std::collections::HashSet<i64> = item
+                    .staff
+                    .iter()
+                    .filter_map(|s| staff_ids.get(&s.email).copied())
+                    .collect();
+                ids.into_iter().map(move |staff_id| (id, staff_id))
+            })
+            .collect();
+        $crate::store::bulk::BulkInsert::insert_item_staff(&mut **tx, &links).await?;
+
+        // 8. Quarantine, with the bytes kept in raw_items for `quarantine retry`.
+        for chunk in quarantined.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO quarantine (raw_id, part, source, locator, reason, quarantined_at) ",
+            );
+            qb.push_values(chunk, |mut b, (raw_id, part, reason)| {
+                b.push_bind(*raw_id)
+                    .push_bind(*part)
+                    .push_unseparated(", (SELECT first_source FROM raw_items WHERE id = ")
+                    .push_bind_unseparated(*raw_id)
+                    .push_unseparated("), (SELECT first_locator FROM raw_items WHERE id = ")
+                    .push_bind_unseparated(*raw_id)
+                    .push_unseparated(")")
+                    .push_bind(*reason)
+                    .push_bind(now);
+            });
+            qb.push(" ON CONFLICT DO NOTHING");
+            qb.build().execute(&mut **tx).await?;
+        }
+        $crate::store::BatchOutcome {
+            stored: inserted.len(),
+            duplicates: items.len() - inserted.len(),
+            quarantined: quarantined.len(),
+            pending: 0,
+        }
+    }};
+}
+pub(crate) use write_parts;
