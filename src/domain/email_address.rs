@@ -5,7 +5,7 @@ use std::fmt;
 
 /// An email address that has been checked for shape and normalised to lower case.
 /// Made only by [`EmailAddress::parse`].
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct EmailAddress(String);
 
 impl EmailAddress {
