@@ -16,6 +16,7 @@ pub mod export;
 pub mod guard;
 pub mod http;
 pub mod ingest;
+pub mod organisation;
 pub mod outbound;
 pub mod pipeline;
 pub mod sample;

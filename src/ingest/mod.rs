@@ -6,6 +6,7 @@
 //! once, whatever the channel.
 
 pub mod archive;
+pub mod calls;
 pub mod dropfolder;
 pub mod email;
 mod funnel;
