@@ -10,6 +10,7 @@ pub mod dropfolder;
 pub mod email;
 mod funnel;
 pub mod imap;
+pub mod letters;
 pub mod status;
 
 pub use funnel::{Funnel, RawItem};
