@@ -22,6 +22,8 @@ pub struct Config {
     pub dropfolder: DropFolderConfig,
     /// IMAP mailboxes.
     pub imap: ImapConfig,
+    /// The folder of scanned letters, the OCR language and the scan limits.
+    pub letters: crate::ingest::letters::LettersConfig,
     /// Advisory flag rules.
     pub flags: FlagsConfig,
     /// The weekly digest.

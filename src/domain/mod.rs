@@ -4,6 +4,7 @@
 mod contact;
 mod email_address;
 mod item;
+mod person_name;
 mod phone_number;
 mod postcode;
 
@@ -13,6 +14,7 @@ pub use contact::{
 };
 pub use email_address::EmailAddress;
 pub use item::{Channel, Direction, UnixTime};
+pub use person_name::PersonName;
 pub use phone_number::PhoneNumber;
 pub use postcode::Postcode;
 
@@ -40,6 +42,14 @@ pub enum DomainError {
     InvalidPostcode {
         /// The offending input (truncated).
         input: String,
+    },
+    /// A person's name was empty, had no letters or was too long to be a name.
+    #[error("{input:?} is not usable as a person's name: {why}")]
+    InvalidName {
+        /// The offending input (truncated).
+        input: String,
+        /// What was wrong with it.
+        why: String,
     },
     /// A stored or configured enum value was not one of the known names.
     #[error("{value:?} is not a known {what}; expected one of: {expected}")]

@@ -11,6 +11,7 @@ pub mod dropfolder;
 pub mod email;
 mod funnel;
 pub mod imap;
+pub mod letters;
 pub mod notes;
 pub mod status;
 
