@@ -95,6 +95,9 @@ pub async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
                     "not configured"
                 }
             );
+            for warning in config::warnings(&config) {
+                eprintln!("tidings: warning: {warning}");
+            }
             Ok(())
         }
         Command::Import { what } => import(config, what).await,
