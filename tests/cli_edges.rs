@@ -86,3 +86,67 @@ fn config_check_warns_about_the_placeholder_staff_domain_and_succeeds() {
     assert!(out.status.success());
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
 }
+
+const UNREACHABLE_IMAP: &str = "[http]\nenabled = false\n[[imap.accounts]]\nname = \"down\"\nhost = \"127.0.0.1\"\nport = 1\nsecurity = \"plain\"\nusername = \"u\"\npassword = \"p\"\n";
+
+#[test]
+fn a_one_shot_failure_prints_each_cause_once_and_promises_no_retry() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.toml"),
+        format!("{STAFF}{UNREACHABLE_IMAP}"),
+    )
+    .unwrap();
+    let out = tidings(dir.path(), &["--config", "t.toml", "run", "--once"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let last = err.lines().last().unwrap_or_default();
+    assert!(last.starts_with("tidings: "), "{err}");
+    assert_eq!(
+        last.matches("cannot connect to IMAP server").count(),
+        1,
+        "{last}"
+    );
+    assert_eq!(last.matches("refused").count(), 1, "{last}");
+    assert!(
+        !err.contains("retries") && !err.contains("retrying"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unreachable_database_in_a_one_shot_command_promises_no_retry() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.toml"),
+        format!(
+            "{STAFF}[http]\nenabled = false\n[store]\nurl = \"postgres://u:p@127.0.0.1:1/db\"\n"
+        ),
+    )
+    .unwrap();
+    let out = tidings(dir.path(), &["--config", "t.toml", "run", "--once"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("cannot open the database"), "{err}");
+    assert_eq!(err.matches("cannot open the database").count(), 1, "{err}");
+    assert!(!err.contains("retries"), "{err}");
+}
+
+#[test]
+fn logs_written_to_a_pipe_hold_no_colour_escapes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.toml"),
+        format!("{STAFF}{UNREACHABLE_IMAP}"),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tidings"))
+        .current_dir(dir.path())
+        .args(["--config", "t.toml", "run", "--once"])
+        .env("RUST_LOG", "debug")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(err.lines().count() > 1, "expected log lines: {err}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+}
