@@ -150,3 +150,28 @@ fn logs_written_to_a_pipe_hold_no_colour_escapes() {
     assert!(err.lines().count() > 1, "expected log lines: {err}");
     assert!(!err.contains('\u{1b}'), "{err:?}");
 }
+
+#[test]
+fn importing_a_file_that_is_not_mbox_fails_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.toml"),
+        format!("{STAFF}[http]\nenabled = false\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("letter.eml"),
+        "From: a@b.example\nSubject: hello\n\nbody\n",
+    )
+    .unwrap();
+    let out = tidings(
+        dir.path(),
+        &["--config", "t.toml", "import", "mbox", "letter.eml"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("letter.eml") && err.contains("does not start with a `From ` line"),
+        "{err}"
+    );
+}
