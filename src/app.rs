@@ -43,8 +43,17 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The error and its causes on one line, each cause once: a message that already quotes its
+/// source (`cannot open …: {source}; check …`) is not followed by that source again.
 fn one_line(e: &anyhow::Error) -> String {
-    format!("{e:#}").replace('\n', " ")
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = cause.to_string().replace('\n', " ");
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
 }
 
 /// Runs one command with a loaded configuration.
@@ -95,6 +104,9 @@ pub async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
                     "not configured"
                 }
             );
+            for warning in config::warnings(&config) {
+                eprintln!("tidings: warning: {warning}");
+            }
             Ok(())
         }
         Command::Import { what } => import(config, what).await,
@@ -353,4 +365,36 @@ async fn bench(what: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Idle(args) => crate::bench::idle(&args).await?,
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot open {path}: {source}; check the path")]
+    struct Quoting {
+        path: &'static str,
+        source: std::io::Error,
+    }
+
+    #[test]
+    fn each_cause_is_printed_once() {
+        let io = std::io::Error::other("permission denied");
+        let e = anyhow::Error::new(Quoting {
+            path: "a.db",
+            source: io,
+        })
+        .context("importing a.mbox");
+        assert_eq!(
+            one_line(&e),
+            "importing a.mbox: cannot open a.db: permission denied; check the path"
+        );
+    }
+
+    #[test]
+    fn causes_not_quoted_are_kept_in_order() {
+        let e = anyhow::anyhow!("disk full").context("writing the export");
+        assert_eq!(one_line(&e), "writing the export: disk full");
+    }
 }

@@ -170,12 +170,19 @@ fn validate(config: &Config, origin: &str) -> Result<(), ConfigError> {
             "must be between 0 and 100".to_string(),
         ));
     }
-    if cv.window_days == 0 {
-        return Err(invalid(
-            "flags.contact_volume.window_days",
-            "must be at least 1".to_string(),
-        ));
+    for (key, value) in [
+        ("window_days", cv.window_days),
+        ("min_contacts", cv.min_contacts),
+        ("expiry_days", cv.expiry_days),
+    ] {
+        if value == 0 {
+            return Err(invalid(
+                &format!("flags.contact_volume.{key}"),
+                "is 0; it must be at least 1".to_string(),
+            ));
+        }
     }
+    check_log_level(&config.log.level).map_err(|m| invalid("log.level", m))?;
     for (i, domain) in config.organisation.staff_domains.iter().enumerate() {
         if domain.is_empty() || domain.contains('@') || domain.contains(' ') {
             return Err(invalid(
@@ -189,6 +196,14 @@ fn validate(config: &Config, origin: &str) -> Result<(), ConfigError> {
         account
             .validate()
             .map_err(|m| invalid(&format!("imap.accounts[{i}]"), m))?;
+        for (key, file) in [
+            ("password_file", &account.password_file),
+            ("ca_file", &account.ca_file),
+            ("oauth2_token_file", &account.oauth2_token_file),
+        ] {
+            must_exist(file.as_deref())
+                .map_err(|m| invalid(&format!("imap.accounts[{i}].{key}"), m))?;
+        }
         if !names.insert(account.name.clone()) {
             return Err(invalid(
                 &format!("imap.accounts[{i}].name"),
@@ -208,8 +223,65 @@ fn validate(config: &Config, origin: &str) -> Result<(), ConfigError> {
     if let Some(smtp) = &config.smtp {
         smtp.validate()
             .map_err(|m| invalid("smtp", m.to_string()))?;
+        for (key, file) in [
+            ("password_file", &smtp.password_file),
+            ("ca_file", &smtp.ca_file),
+        ] {
+            must_exist(file.as_deref()).map_err(|m| invalid(&format!("smtp.{key}"), m))?;
+        }
     }
     Ok(())
+}
+
+/// The levels a `[log] level` directive may name.
+const LOG_LEVELS: &[&str] = &["trace", "debug", "info", "warn", "error", "off"];
+
+/// A `[log] level` is a tracing filter: comma-separated directives, each a level (`info`) or
+/// `target=level` (`tidings=debug`). A bare word that is not a level would silently be read
+/// as a target name, so it is rejected.
+fn check_log_level(filter: &str) -> Result<(), String> {
+    let valid = LOG_LEVELS.join(", ");
+    for directive in filter.split(',').map(str::trim) {
+        let level = directive.rsplit_once('=').map_or(directive, |(_, l)| l);
+        if !LOG_LEVELS.contains(&level.to_ascii_lowercase().as_str()) {
+            return Err(format!(
+                "{filter:?} is not a log filter: {directive:?} names no level; use one of {valid}, \
+                 or target=level such as \"tidings=debug,sqlx=warn\""
+            ));
+        }
+    }
+    tracing_subscriber::EnvFilter::try_new(filter)
+        .map(|_| ())
+        .map_err(|e| format!("{filter:?} is not a log filter ({e}); use one of {valid}"))
+}
+
+/// A file named in the config must be there when the config is loaded, not first missed at
+/// the moment of connecting.
+fn must_exist(file: Option<&Path>) -> Result<(), String> {
+    match file {
+        Some(path) if !path.is_file() => Err(format!(
+            "file {} does not exist (or is not a file); create it or correct the path",
+            path.display()
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The placeholder staff domain of the shipped config.
+const PLACEHOLDER_DOMAIN: &str = "example.org";
+
+/// Settings that load but are probably not what the operator wants; `tidings config check`
+/// prints them and still succeeds.
+pub fn warnings(config: &Config) -> Vec<String> {
+    let mut out = Vec::new();
+    let domains = &config.organisation.staff_domains;
+    if domains.is_empty() || domains.iter().any(|d| d == PLACEHOLDER_DOMAIN) {
+        out.push(format!(
+            "organisation.staff_domains is {domains:?}, the {PLACEHOLDER_DOMAIN} placeholder or \
+             empty: every staff member would count as a customer: set your staff mail domains"
+        ));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -266,6 +338,97 @@ mod tests {
             .expect_err("bad cron")
             .to_string();
         assert!(msg.contains("digest.schedule"), "{msg}");
+    }
+
+    fn invalid_message(text: &str) -> String {
+        let f = write(text);
+        match load(Some(f.path()), Vec::new()) {
+            Err(e @ ConfigError::Invalid { .. }) => e.to_string(),
+            other => panic!("{text:?} should be invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn zero_counts_and_days_are_rejected_by_key() {
+        for key in ["min_contacts", "expiry_days", "window_days"] {
+            let msg = invalid_message(&format!("[flags.contact_volume]\n{key} = 0\n"));
+            assert!(
+                msg.contains(&format!("flags.contact_volume.{key}")) && msg.contains("at least 1"),
+                "{msg}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_log_level_that_is_no_level_names_the_valid_ones() {
+        let msg = invalid_message("[log]\nlevel = \"verbose\"\n");
+        assert!(
+            msg.contains("log.level") && msg.contains("verbose"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("trace, debug, info, warn, error, off"),
+            "{msg}"
+        );
+        let msg = invalid_message("[log]\nlevel = \"tidings=loud\"\n");
+        assert!(msg.contains("tidings=loud"), "{msg}");
+    }
+
+    #[test]
+    fn log_filters_with_targets_are_accepted() {
+        for level in [
+            "debug",
+            "WARN",
+            "tidings=debug,sqlx=warn",
+            "info,tidings=trace",
+        ] {
+            let f = write(&format!("[log]\nlevel = {level:?}\n"));
+            load(Some(f.path()), Vec::new()).expect("a valid filter loads");
+        }
+    }
+
+    #[test]
+    fn a_missing_password_file_is_named_with_its_key() {
+        let smtp =
+            invalid_message("[smtp]\nusername = \"u\"\npassword_file = \"/nonexistent/smtp-pw\"\n");
+        assert!(
+            smtp.contains("smtp.password_file") && smtp.contains("/nonexistent/smtp-pw"),
+            "{smtp}"
+        );
+        let imap = invalid_message(
+            "[[imap.accounts]]\nname = \"a\"\nhost = \"imap.example.net\"\n\
+             username = \"u\"\npassword_file = \"/nonexistent/imap-pw\"\n",
+        );
+        assert!(
+            imap.contains("imap.accounts[0].password_file")
+                && imap.contains("/nonexistent/imap-pw"),
+            "{imap}"
+        );
+    }
+
+    #[test]
+    fn an_existing_password_file_is_accepted() {
+        let pw = write("secret\n");
+        let f = write(&format!(
+            "[smtp]\nusername = \"u\"\npassword_file = {:?}\n",
+            pw.path().display().to_string()
+        ));
+        load(Some(f.path()), Vec::new()).expect("an existing password file loads");
+    }
+
+    #[test]
+    fn the_placeholder_staff_domain_is_a_warning_not_an_error() {
+        let f = write("");
+        let config = load(Some(f.path()), Vec::new()).expect("defaults load");
+        let warnings = warnings(&config);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("every staff member would count as a customer"),
+            "{warnings:?}"
+        );
+        let f = write("[organisation]\nstaff_domains = [\"fire.example\"]\n");
+        let config = load(Some(f.path()), Vec::new()).expect("loads");
+        assert!(super::warnings(&config).is_empty());
     }
 
     #[test]

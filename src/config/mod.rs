@@ -7,7 +7,10 @@ mod load;
 mod secret;
 mod sections;
 
-pub use load::{load, ConfigError};
+#[cfg(test)]
+mod documented_tests;
+
+pub use load::{load, warnings, ConfigError};
 pub use secret::Secret;
 pub use sections::{
     Config, ContactVolumeConfig, DigestConfig, DigestRecipient, DropFolderConfig, FlagsConfig,

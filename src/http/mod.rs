@@ -46,12 +46,11 @@ mod tests {
     use tower::ServiceExt;
 
     #[tokio::test]
-    async fn health_ready_and_metrics_answer() {
+    async fn health_and_ready_answer_with_a_working_store() {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}/t.db", dir.path().display());
         let store = Store::open(&url).await.expect("store");
-        crate::telemetry::prometheus();
-        for (path, want) in [("/healthz", "ok"), ("/readyz", "ready"), ("/metrics", "")] {
+        for (path, want) in [("/healthz", "ok"), ("/readyz", "ready")] {
             let response = router(store.clone())
                 .oneshot(Request::get(path).body(Body::empty()).expect("request"))
                 .await
@@ -62,5 +61,47 @@ mod tests {
                 .expect("body");
             assert!(String::from_utf8_lossy(&body).contains(want), "{path}");
         }
+    }
+
+    #[tokio::test]
+    async fn metrics_render_recorded_events_in_prometheus_text() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}/t.db", dir.path().display());
+        let store = Store::open(&url).await.expect("store");
+        crate::telemetry::prometheus().expect("the Prometheus recorder installs");
+        crate::telemetry::events::checkpoint_advanced("imap:metrics-test/INBOX", 42);
+        crate::telemetry::events::outbox_sent("<metrics-test@tidings.example>");
+
+        let response = router(store)
+            .oneshot(
+                Request::get("/metrics")
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await
+            .expect("response");
+        assert_eq!(response.status(), StatusCode::OK);
+        let content_type = response.headers()[header::CONTENT_TYPE].clone();
+        assert_eq!(content_type, "text/plain; version=0.0.4");
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        let text = String::from_utf8_lossy(&body);
+        assert!(
+            text.contains("# TYPE tidings_source_last_uid gauge"),
+            "{text}"
+        );
+        assert!(
+            text.contains("tidings_source_last_uid{source=\"imap:metrics-test/INBOX\"} 42"),
+            "{text}"
+        );
+        assert!(
+            text.contains("# TYPE tidings_outbox_sent_total counter"),
+            "{text}"
+        );
+        assert!(
+            text.contains("# HELP tidings_outbox_sent_total Outbox messages delivered."),
+            "{text}"
+        );
     }
 }

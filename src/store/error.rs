@@ -4,7 +4,7 @@
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database could not be reached or opened.
-    #[error("cannot open the database at {url}: {source}; check store.url and that the server is running (Tidings retries)")]
+    #[error("cannot open the database at {url}: {source}; check store.url and that the server is running")]
     Connect {
         /// The URL, password redacted.
         url: String,

@@ -30,13 +30,20 @@ impl<R: BufRead> MboxReader<R> {
         }
     }
 
-    fn next_message(&mut self) -> Result<Option<Vec<u8>>, std::io::Error> {
+    fn next_message(&mut self) -> Result<Option<Vec<u8>>, ImportError> {
         let mut message = Vec::new();
         let mut line = Vec::new();
         let mut started = self.pending_from;
         loop {
             line.clear();
-            if self.reader.read_until(b'\n', &mut line)? == 0 {
+            let read =
+                self.reader
+                    .read_until(b'\n', &mut line)
+                    .map_err(|source| ImportError::Io {
+                        path: self.path.clone(),
+                        source,
+                    })?;
+            if read == 0 {
                 self.done = true;
                 return Ok(started.then_some(message));
             }
@@ -49,7 +56,12 @@ impl<R: BufRead> MboxReader<R> {
                 continue;
             }
             if !started {
-                continue; // text before the first separator is not a message
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    continue; // blank lines before the first separator
+                }
+                return Err(ImportError::NotMbox {
+                    path: self.path.clone(),
+                });
             }
             let unquoted = match line.iter().position(|b| *b != b'>') {
                 Some(n) if n > 0 && line[n..].starts_with(b"From ") => &line[1..],
@@ -85,12 +97,9 @@ impl<R: BufRead> Iterator for MboxReader<R> {
                 }))
             }
             Ok(None) => None,
-            Err(source) => {
+            Err(e) => {
                 self.done = true;
-                Some(Err(ImportError::Io {
-                    path: self.path.clone(),
-                    source,
-                }))
+                Some(Err(e))
             }
         }
     }
@@ -118,6 +127,25 @@ mod tests {
     #[test]
     fn empty_file_has_no_messages() {
         assert!(read("").is_empty());
-        assert!(read("junk before any separator\n").is_empty());
+        assert!(read("\n\n").is_empty());
+    }
+
+    #[test]
+    fn a_file_that_does_not_start_with_a_from_line_is_not_an_mbox() {
+        for text in [
+            "Subject: a lone message\n\nFrom here on, text\n",
+            "junk before any separator\nFrom a@b Mon Jan 1 00:00:00 2024\n\nx\n",
+        ] {
+            let mut reader = MboxReader::new(text.as_bytes(), PathBuf::from("inbox.eml"), "mbox");
+            let err = match reader.next() {
+                Some(Err(e)) => e.to_string(),
+                other => panic!("{text:?}: expected an error, got {other:?}"),
+            };
+            assert!(
+                err.contains("inbox.eml") && err.contains("does not start with a `From ` line"),
+                "{err}"
+            );
+            assert!(reader.next().is_none(), "reading stops after the error");
+        }
     }
 }

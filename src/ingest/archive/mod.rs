@@ -28,6 +28,15 @@ pub enum ImportError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The file given as an mbox does not start with a `From ` separator line.
+    #[error(
+        "{path} is not an mbox file: it does not start with a `From ` line; \
+         for a Maildir folder use `tidings import maildir`"
+    )]
+    NotMbox {
+        /// The file.
+        path: std::path::PathBuf,
+    },
     /// The store refused a batch (already committed batches stay).
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -17,6 +17,20 @@ const EXTRA_PUNCTUATION: &[char] = &[
     '…', '“', '”', '‘', '’', '«', '»', '¿', '¡', '–', '—', '。', '！', '？', '：', '，',
 ];
 
+/// Bracket and quote pairs (opening, closing). At the ends of a subject they are removed only
+/// as a pair that wraps the whole rest, or when unbalanced; `(case 123)` keeps both halves.
+const PAIRS: &[(char, char)] = &[
+    ('(', ')'),
+    ('[', ']'),
+    ('{', '}'),
+    ('<', '>'),
+    ('"', '"'),
+    ('\'', '\''),
+    ('“', '”'),
+    ('‘', '’'),
+    ('«', '»'),
+];
+
 /// Normalises a decoded subject line into a thread key: lower case; reply/forward prefixes
 /// (`Re:`, `AW:`, `Fwd:`, `Re[2]:`, `回复：` …) and leading `[list]` or `[EXTERNAL]` tags
 /// removed however often they repeat; a trailing `(fwd)` removed; whitespace collapsed;
@@ -41,12 +55,94 @@ pub fn thread_subject(subject: &str) -> String {
     while let Some(before) = rest.strip_suffix("(fwd)") {
         rest = before.trim_end();
     }
-    rest.trim_end_matches(|c: char| c.is_whitespace() || is_punct(c))
-        .to_string()
+    trim_ends(rest).to_string()
 }
 
+/// Punctuation that is trimmed from the ends freely: everything but brackets and quotes.
 fn is_punct(c: char) -> bool {
-    c.is_ascii_punctuation() && c != '[' && c != ']' || EXTRA_PUNCTUATION.contains(&c)
+    (c.is_ascii_punctuation() || EXTRA_PUNCTUATION.contains(&c)) && !is_paired(c)
+}
+
+fn is_paired(c: char) -> bool {
+    PAIRS.iter().any(|&(open, close)| c == open || c == close)
+}
+
+/// Trims whitespace and punctuation from both ends. A bracket or quote goes only when it is
+/// unbalanced (`fence repair)`) or when it and its partner wrap everything else
+/// (`“fence repair”`, but not a lone `[tag]`, which is the whole subject).
+fn trim_ends(s: &str) -> &str {
+    let mut rest = s;
+    loop {
+        let before = rest.len();
+        rest = rest.trim_matches(|c: char| c.is_whitespace() || is_punct(c));
+        rest = strip_wrapping_pair(rest);
+        rest = strip_unbalanced_ends(rest);
+        if rest.len() == before {
+            return rest;
+        }
+    }
+}
+
+/// `(x)` → `x` when the bracket opened first closes last; `[x]` is kept (a tag-only subject).
+fn strip_wrapping_pair(s: &str) -> &str {
+    let Some(first) = s.chars().next() else {
+        return s;
+    };
+    let Some(&(open, close)) = PAIRS
+        .iter()
+        .find(|&&(open, _)| open == first && open != '[')
+    else {
+        return s;
+    };
+    let inner = &s[open.len_utf8()..];
+    let mut depth = 0usize;
+    for (i, c) in inner.char_indices() {
+        if c == close && depth == 0 {
+            return if i + c.len_utf8() == inner.len() {
+                &inner[..i]
+            } else {
+                s
+            };
+        }
+        if c == close {
+            depth -= 1;
+        } else if c == open {
+            depth += 1;
+        }
+    }
+    s
+}
+
+/// Drops a closing bracket at the end that has no opening partner, and an opening bracket at
+/// the start that is never closed. Symmetric quotes count as unbalanced when odd in number.
+fn strip_unbalanced_ends(s: &str) -> &str {
+    let count = |c: char| s.chars().filter(|&x| x == c).count();
+    let mut rest = s;
+    if let Some(last) = rest.chars().last() {
+        if let Some(&(open, close)) = PAIRS.iter().find(|&&(_, close)| close == last) {
+            let unbalanced = if open == close {
+                count(close) % 2 == 1
+            } else {
+                count(close) > count(open)
+            };
+            if unbalanced {
+                rest = &rest[..rest.len() - last.len_utf8()];
+            }
+        }
+    }
+    if let Some(first) = rest.chars().next() {
+        if let Some(&(open, close)) = PAIRS.iter().find(|&&(open, _)| open == first) {
+            let unbalanced = if open == close {
+                count(open) % 2 == 1
+            } else {
+                count(open) > count(close)
+            };
+            if unbalanced {
+                rest = &rest[first.len_utf8()..];
+            }
+        }
+    }
+    rest
 }
 
 fn collapse_whitespace(s: &str) -> String {
@@ -93,15 +189,15 @@ fn strip_counter(s: &str) -> &str {
     s
 }
 
-/// `[list] x` → `x`, provided something is left after the tag.
+/// `[list] x` → `x`, provided a word is left after the tag.
 fn strip_tag(s: &str) -> Option<&str> {
     let inner = s.strip_prefix('[')?;
     let close = inner.find(']')?;
     let after = inner[close + 1..].trim_start();
-    if after.is_empty() {
-        None
-    } else {
+    if after.chars().any(char::is_alphanumeric) {
         Some(after)
+    } else {
+        None
     }
 }
 
@@ -143,6 +239,35 @@ mod tests {
     #[test]
     fn keeps_a_tag_that_is_the_whole_subject() {
         assert_eq!(thread_subject("[housing]"), "[housing]");
+    }
+
+    #[test]
+    fn keeps_both_halves_of_brackets_and_quotes_inside_the_subject() {
+        let cases = [
+            ("Re: [Case 123] boiler", "boiler"),
+            ("Re: Boiler [Case 123]", "boiler [case 123]"),
+            ("Re: [Case 123]", "[case 123]"),
+            ("Re: [Case 123]]", "[case 123]"),
+            ("Boiler repair [Case 123]!", "boiler repair [case 123]"),
+            ("Boiler (Case 123)", "boiler (case 123)"),
+            ("(Case 123) boiler", "(case 123) boiler"),
+            ("Boiler {ref 5}", "boiler {ref 5}"),
+            ("Boiler <ref 5>", "boiler <ref 5>"),
+            ("Re: boiler \"leak\"", "boiler \"leak\""),
+            ("Re: (a) and (b)", "(a) and (b)"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(thread_subject(input), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn removes_unbalanced_or_wrapping_brackets_and_quotes() {
+        assert_eq!(thread_subject("Re: (Boiler repair)"), "boiler repair");
+        assert_eq!(thread_subject("Boiler repair)"), "boiler repair");
+        assert_eq!(thread_subject("(Boiler repair"), "boiler repair");
+        assert_eq!(thread_subject("\"Boiler repair"), "boiler repair");
+        assert_eq!(thread_subject("«Boiler repair»!"), "boiler repair");
     }
 
     #[test]

@@ -69,7 +69,7 @@ pub enum SmtpError {
         seconds: u64,
     },
     /// A 4xx reply: the server asks us to try again later.
-    #[error("the SMTP server {server} deferred the message: {source}; it will be retried")]
+    #[error("the SMTP server {server} deferred the message: {source}")]
     Deferred {
         /// `host:port`.
         server: String,

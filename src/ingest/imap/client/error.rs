@@ -9,7 +9,7 @@ pub enum ImapError {
     /// The TCP (or TLS transport) connection could not be made.
     #[error(
         "cannot connect to IMAP server {host}:{port}: {source}; check host/port and that the \
-         server is reachable (Tidings retries with backoff)"
+         server is reachable"
     )]
     Connect {
         /// Server host.
@@ -59,7 +59,7 @@ pub enum ImapError {
     /// Nothing came back within the configured timeout.
     #[error(
         "IMAP {what} got no answer within {:.1}s; the server or network is slow or stuck; \
-         Tidings reconnects and retries (raise `timeout_secs` if this persists)",
+         raise `timeout_secs` if this persists",
         after.as_secs_f64()
     )]
     Timeout {
@@ -69,7 +69,7 @@ pub enum ImapError {
         after: Duration,
     },
     /// The connection ended (BYE, reset, EOF) or is unusable after an earlier error.
-    #[error("the IMAP connection was closed ({detail}); Tidings reconnects and retries")]
+    #[error("the IMAP connection was closed ({detail})")]
     Closed {
         /// What happened.
         detail: String,

@@ -1,0 +1,177 @@
+//! The binary's edges found in review: `config check` rejects unusable values and warns about
+//! placeholders; errors print each cause once; read commands never create a store.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn tidings(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tidings"))
+        .current_dir(dir)
+        .args(args)
+        .env_remove("TIDINGS_CONFIG")
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn check(dir: &Path, config: &str) -> Output {
+    std::fs::write(dir.join("t.toml"), config).unwrap();
+    tidings(dir, &["--config", "t.toml", "config", "check"])
+}
+
+const STAFF: &str = "[organisation]\nstaff_domains = [\"fire.example\"]\n";
+
+#[test]
+fn config_check_rejects_unusable_values_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "[flags.contact_volume]\nmin_contacts = 0\n",
+            "flags.contact_volume.min_contacts",
+        ),
+        (
+            "[flags.contact_volume]\nexpiry_days = 0\n",
+            "flags.contact_volume.expiry_days",
+        ),
+        (
+            "[flags.contact_volume]\nwindow_days = 0\n",
+            "flags.contact_volume.window_days",
+        ),
+        (
+            "[log]\nlevel = \"verbose\"\n",
+            "trace, debug, info, warn, error, off",
+        ),
+        (
+            "[smtp]\nusername = \"u\"\npassword_file = \"missing-pw\"\n",
+            "smtp.password_file",
+        ),
+    ];
+    for (text, want) in cases {
+        let out = check(dir.path(), &format!("{STAFF}{text}"));
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        let err = stderr(&out);
+        assert!(
+            err.contains(want) && err.contains("t.toml"),
+            "{text}: {err}"
+        );
+    }
+    let err = stderr(&check(
+        dir.path(),
+        &format!("{STAFF}[smtp]\nusername = \"u\"\npassword_file = \"missing-pw\"\n"),
+    ));
+    assert!(err.contains("missing-pw does not exist"), "{err}");
+}
+
+#[test]
+fn config_check_warns_about_the_placeholder_staff_domain_and_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = check(dir.path(), "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning")
+            && err.contains("example.org")
+            && err.contains(
+                "every staff member would count as a customer: set your staff mail domains"
+            ),
+        "{err}"
+    );
+    let out = check(dir.path(), STAFF);
+    assert!(out.status.success());
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+}
+
+const UNREACHABLE_IMAP: &str = "[http]\nenabled = false\n[[imap.accounts]]\nname = \"down\"\nhost = \"127.0.0.1\"\nport = 1\nsecurity = \"plain\"\nusername = \"u\"\npassword = \"p\"\n";
+
+#[test]
+fn a_one_shot_failure_prints_each_cause_once_and_promises_no_retry() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.toml"),
+        format!("{STAFF}{UNREACHABLE_IMAP}"),
+    )
+    .unwrap();
+    let out = tidings(dir.path(), &["--config", "t.toml", "run", "--once"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let last = err.lines().last().unwrap_or_default();
+    assert!(last.starts_with("tidings: "), "{err}");
+    assert_eq!(
+        last.matches("cannot connect to IMAP server").count(),
+        1,
+        "{last}"
+    );
+    assert_eq!(last.matches("refused").count(), 1, "{last}");
+    assert!(
+        !err.contains("retries") && !err.contains("retrying"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unreachable_database_in_a_one_shot_command_promises_no_retry() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.toml"),
+        format!(
+            "{STAFF}[http]\nenabled = false\n[store]\nurl = \"postgres://u:p@127.0.0.1:1/db\"\n"
+        ),
+    )
+    .unwrap();
+    let out = tidings(dir.path(), &["--config", "t.toml", "run", "--once"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("cannot open the database"), "{err}");
+    assert_eq!(err.matches("cannot open the database").count(), 1, "{err}");
+    assert!(!err.contains("retries"), "{err}");
+}
+
+#[test]
+fn logs_written_to_a_pipe_hold_no_colour_escapes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.toml"),
+        format!("{STAFF}{UNREACHABLE_IMAP}"),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tidings"))
+        .current_dir(dir.path())
+        .args(["--config", "t.toml", "run", "--once"])
+        .env("RUST_LOG", "debug")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(err.lines().count() > 1, "expected log lines: {err}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+}
+
+#[test]
+fn importing_a_file_that_is_not_mbox_fails_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.toml"),
+        format!("{STAFF}[http]\nenabled = false\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("letter.eml"),
+        "From: a@b.example\nSubject: hello\n\nbody\n",
+    )
+    .unwrap();
+    let out = tidings(
+        dir.path(),
+        &["--config", "t.toml", "import", "mbox", "letter.eml"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("letter.eml") && err.contains("does not start with a `From ` line"),
+        "{err}"
+    );
+}
