@@ -66,8 +66,20 @@ pub enum Command {
         #[command(subcommand)]
         what: ConfigCommand,
     },
-    /// Per-source reconciliation and store totals.
+    /// Per-source reconciliation, the OCR queue and store totals.
     Status,
+    /// File notes.
+    Note {
+        /// What to do.
+        #[command(subcommand)]
+        what: NoteCommand,
+    },
+    /// Items in the contact log.
+    Items {
+        /// What to do.
+        #[command(subcommand)]
+        what: ItemsCommand,
+    },
     /// Measure end-to-end throughput (see docs/benchmarks.md).
     Bench {
         /// What to measure.
@@ -88,6 +100,41 @@ pub enum ImportCommand {
     Mbox {
         /// The mbox file.
         path: PathBuf,
+    },
+    /// A telephone system's call-log export (CSV), read row by row.
+    Calls {
+        /// The export file.
+        path: PathBuf,
+        /// `auto` (detect), `asterisk` (cdr_csv Master.csv), `export` (a headed export),
+        /// `teams` (Microsoft Teams PSTN usage), `3cx`, or a `[[calls.formats]]` name.
+        #[arg(long, default_value = "auto")]
+        format: String,
+    },
+}
+
+/// `tidings note …`
+#[derive(Debug, Subcommand)]
+pub enum NoteCommand {
+    /// Add a file note to a customer's history (the text from the argument or stdin).
+    Add {
+        /// The customer's key (see `tidings export customers`).
+        #[arg(long)]
+        customer: String,
+        /// The staff member writing the note (email address).
+        #[arg(long)]
+        staff: String,
+        /// The note; read from stdin when absent. Describe what happened, not the person.
+        text: Option<String>,
+    },
+}
+
+/// `tidings items …`
+#[derive(Debug, Subcommand)]
+pub enum ItemsCommand {
+    /// Print one item: its fields, details and kept text (a letter's text, a note).
+    Show {
+        /// The item's reference (`item_ref` in `tidings export items`).
+        item_ref: String,
     },
 }
 

@@ -34,6 +34,36 @@ pub const ITEM_COLUMNS: &[&str] = &[
     "subject",
     "thread_key",
     "automated",
+    "call_id",
+    "call_result",
+    "duration_secs",
+    "recording",
+    "sender_name",
+    "postal_address",
+    "postcode",
+    "phones",
+    "emails",
+    "letter_date",
+    "addressee",
+    "pages",
+    "text_source",
+];
+
+/// The item columns filled from a call's or letter's details, and the detail key each reads.
+const DETAIL_COLUMNS: &[(&str, &str)] = &[
+    ("call_id", "call_id"),
+    ("call_result", "result"),
+    ("duration_secs", "duration_secs"),
+    ("recording", "recording"),
+    ("sender_name", "sender_name"),
+    ("postal_address", "address"),
+    ("postcode", "postcode"),
+    ("phones", "phones"),
+    ("emails", "emails"),
+    ("letter_date", "letter_date"),
+    ("addressee", "addressee"),
+    ("pages", "pages"),
+    ("text_source", "text_source"),
 ];
 /// Customer columns, in order.
 pub const CUSTOMER_COLUMNS: &[&str] = &[
@@ -79,12 +109,21 @@ pub async fn rows(
                 .await?
                 .into_iter()
                 .map(|i| {
-                    json!({
+                    let details: Value = i
+                        .details
+                        .as_deref()
+                        .and_then(|d| serde_json::from_str(d).ok())
+                        .unwrap_or(Value::Null);
+                    let mut row = json!({
                         "item_ref": i.item_ref, "channel": i.channel, "direction": i.direction,
                         "occurred_at": time(i.occurred_at), "customer_key": i.customer_key,
                         "counterpart": i.counterpart, "staff": i.staff, "subject": i.subject,
                         "thread_key": i.thread_key, "automated": i.automated,
-                    })
+                    });
+                    for (column, key) in DETAIL_COLUMNS {
+                        row[*column] = details.get(*key).cloned().unwrap_or(Value::Null);
+                    }
+                    row
                 })
                 .collect(),
         ),
@@ -150,13 +189,29 @@ pub async fn export(
     Ok(())
 }
 
-/// A JSON value as one CSV cell: strings bare, lists `;`-joined, objects as JSON, null empty.
+/// A JSON value as one CSV cell: strings bare, lists `;`-joined, objects as JSON, null empty;
+/// a cell a spreadsheet would run as a formula is neutralised (see [`neutralise`]).
 fn cell(v: &Value) -> String {
+    neutralise(flat(v))
+}
+
+fn flat(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
-        Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join(";"),
+        Value::Array(items) => items.iter().map(flat).collect::<Vec<_>>().join(";"),
         other => other.to_string(),
+    }
+}
+
+/// Spreadsheets run a cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return as
+/// a formula (CSV injection). Such a cell gets a leading `'`, which spreadsheets show as text;
+/// JSON Lines exports are never altered.
+fn neutralise(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text
     }
 }
 
@@ -164,6 +219,20 @@ fn cell(v: &Value) -> String {
 mod tests {
     use super::cell;
     use serde_json::json;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        assert_eq!(
+            cell(&json!("=HYPERLINK(\"http://x\")")),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(cell(&json!("+441514960123")), "'+441514960123");
+        assert_eq!(cell(&json!("-1")), "'-1");
+        assert_eq!(cell(&json!("@SUM(A1)")), "'@SUM(A1)");
+        assert_eq!(cell(&json!("\tx")), "'\tx");
+        assert_eq!(cell(&json!(["=1", "a"])), "'=1;a");
+        assert_eq!(cell(&json!("Fence repair")), "Fence repair");
+    }
 
     #[test]
     fn cells_flatten_lists_and_keep_objects_as_json() {

@@ -22,6 +22,8 @@ pub struct Config {
     pub dropfolder: DropFolderConfig,
     /// IMAP mailboxes.
     pub imap: ImapConfig,
+    /// The folder of telephone call-log exports, and column mappings.
+    pub calls: crate::ingest::calls::CallsConfig,
     /// The folder of scanned letters, the OCR language and the scan limits.
     pub letters: crate::ingest::letters::LettersConfig,
     /// Advisory flag rules.
@@ -106,6 +108,20 @@ pub struct OrganisationConfig {
     /// Mail domains of staff. Addresses at these domains (and their subdomains) are staff,
     /// never customers.
     pub staff_domains: Vec<String>,
+    /// The staff directory: a headed CSV with the columns
+    /// `email,name,role,extensions,direct_dials,senior,service_area` (lists `;`-separated). It
+    /// maps call extensions, direct dials and names, and letters' addressees, to staff.
+    pub staff_directory: Option<PathBuf>,
+    /// Role mailboxes (`enquiries@…`): places, not staff members. Mail to them reaches the
+    /// organisation but no one person.
+    pub shared_mailboxes: Vec<String>,
+    /// The organisation's own telephone numbers (switchboard, queues), as dialled from
+    /// outside: the organisation's side of a call, never a customer.
+    pub own_numbers: Vec<String>,
+    /// Region (ISO 3166 code) national telephone numbers are read in.
+    pub region: String,
+    /// Time zone (IANA name) of local times in call logs and of calendar days in digests.
+    pub timezone: String,
 }
 
 impl Default for OrganisationConfig {
@@ -113,6 +129,11 @@ impl Default for OrganisationConfig {
         Self {
             name: "Tidings".to_string(),
             staff_domains: vec!["example.org".to_string()],
+            staff_directory: None,
+            shared_mailboxes: Vec::new(),
+            own_numbers: Vec::new(),
+            region: "GB".to_string(),
+            timezone: "Europe/London".to_string(),
         }
     }
 }
@@ -127,6 +148,9 @@ pub struct DropFolderConfig {
     pub path: PathBuf,
     /// Seconds between scans in the daemon.
     pub poll_interval_secs: u64,
+    /// A file is read only once it has not changed for this many seconds (a slow copy from a
+    /// share); write under a temporary name and rename to avoid the wait.
+    pub stable_secs: u64,
 }
 
 impl Default for DropFolderConfig {
@@ -135,6 +159,7 @@ impl Default for DropFolderConfig {
             enabled: true,
             path: PathBuf::from("data/inbox/mail"),
             poll_interval_secs: 5,
+            stable_secs: 2,
         }
     }
 }

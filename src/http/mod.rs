@@ -69,7 +69,7 @@ mod tests {
         let url = format!("sqlite://{}/t.db", dir.path().display());
         let store = Store::open(&url).await.expect("store");
         crate::telemetry::prometheus().expect("the Prometheus recorder installs");
-        crate::telemetry::events::checkpoint_advanced("imap:metrics-test/INBOX", 42);
+        crate::telemetry::events::imap_uid_committed("imap:metrics-test/INBOX", 42);
         crate::telemetry::events::outbox_sent("<metrics-test@tidings.example>");
 
         let response = router(store)

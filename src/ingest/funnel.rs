@@ -3,6 +3,7 @@
 //! the channel's pure parser turns the bytes into [`ContactRecord`]s and everything after that
 //! (linking, storing, and the stages that read the store) exists once.
 
+use super::calls::{parse_call_log, CallContext, FormatChoice};
 use super::email::fingerprint::Fingerprint;
 use super::email::parse::{parse_email, ParseLimits};
 use super::email::record::email_record;
@@ -11,8 +12,8 @@ use super::notes::note_record;
 use crate::domain::{Channel, ContactRecord, Details, Direction, UnixTime};
 use crate::pipeline::link::Linker;
 use crate::store::{
-    BatchOutcome, Checkpoint, Entry, EntryOutcome, ItemRecord, KeptRaw, Part, Store, StoreError,
-    StoredContent,
+    BatchOutcome, Checkpoint, Entry, EntryOutcome, ItemRecord, KeptRaw, Part, PartOutcome, Store,
+    StoreError, StoredContent,
 };
 use crate::telemetry::events;
 use sha2::{Digest, Sha256};
@@ -31,6 +32,8 @@ const EXCERPT_CHARS: usize = 280;
 pub enum RawKind {
     /// An RFC 5322 message.
     Email,
+    /// A telephone system's call-log export (CSV): one item per row.
+    CallLog(FormatChoice),
     /// A scanned letter (PDF or image): kept first, read by the OCR stage.
     LetterScan,
     /// A staff file note (the JSON written by `tidings note add`).
@@ -41,7 +44,8 @@ impl RawKind {
     /// The kind of raw item that yields items of `channel`.
     pub fn of_channel(channel: Channel) -> Self {
         match channel {
-            Channel::Email | Channel::Call => RawKind::Email,
+            Channel::Email => RawKind::Email,
+            Channel::Call => RawKind::CallLog(FormatChoice::Auto),
             Channel::Letter => RawKind::LetterScan,
             Channel::Note => RawKind::Note,
         }
@@ -51,6 +55,7 @@ impl RawKind {
     pub fn channel(&self) -> Channel {
         match self {
             RawKind::Email => Channel::Email,
+            RawKind::CallLog(_) => Channel::Call,
             RawKind::LetterScan => Channel::Letter,
             RawKind::Note => Channel::Note,
         }
@@ -98,7 +103,9 @@ pub struct Funnel {
     store: Store,
     linker: Linker,
     limits: ParseLimits,
+    calls: std::sync::Arc<CallContext>,
     stored: std::sync::Arc<tokio::sync::Notify>,
+    pending: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Funnel {
@@ -113,14 +120,32 @@ impl Funnel {
             store,
             linker,
             limits: ParseLimits::default(),
+            calls: std::sync::Arc::default(),
             stored: std::sync::Arc::default(),
+            pending: std::sync::Arc::default(),
         }
+    }
+
+    /// Reads call logs with `context` (region, time zone, own numbers, column mappings).
+    pub fn with_calls(mut self, context: CallContext) -> Self {
+        self.calls = std::sync::Arc::new(context);
+        self
+    }
+
+    /// Notified whenever a batch queued raw items for a later stage (letters for OCR).
+    pub fn pending_signal(&self) -> std::sync::Arc<tokio::sync::Notify> {
+        self.pending.clone()
     }
 
     /// Notified whenever a batch stored new items, so later stages (flag evaluation, OCR) can
     /// run soon after new contact arrives instead of waiting for their next interval.
     pub fn stored_signal(&self) -> std::sync::Arc<tokio::sync::Notify> {
         self.stored.clone()
+    }
+
+    /// True when the address is a staff member's (a staff domain or the staff directory).
+    pub fn is_staff(&self, address: &crate::domain::EmailAddress) -> bool {
+        self.linker.is_staff(address)
     }
 
     /// The store this funnel writes to.
@@ -145,10 +170,16 @@ impl Funnel {
         let (fingerprint, outcome) = match raw.oversized {
             Some(size) => (
                 format!("{fingerprint}:{size}"),
-                EntryOutcome::Parts(vec![Part::quarantined(format!(
-                    "message is {size} bytes, above the configured max_message_bytes; only its headers were kept — raise the limit and re-sync, or read it in its mailbox ({} {})",
-                    raw.source, raw.locator
-                ))]),
+                EntryOutcome::Parts(vec![Part::quarantined(match raw.kind {
+                    RawKind::Email => format!(
+                        "message is {size} bytes, above the configured max_message_bytes; only its headers were kept — raise the limit and re-sync, or read it in its mailbox ({} {})",
+                        raw.source, raw.locator
+                    ),
+                    _ => format!(
+                        "file is {size} bytes, above the size limit of the [{}] folder; only its first 64 KiB were kept — split the file or raise the limit, then drop it again",
+                        raw.source
+                    ),
+                })]),
             ),
             None => {
                 let outcome = self.outcome(&raw, &fingerprint);
@@ -157,7 +188,7 @@ impl Funnel {
         };
         if let EntryOutcome::Parts(parts) = &outcome {
             for p in parts {
-                if let crate::store::PartOutcome::Quarantined { reason } = &p.outcome {
+                if let PartOutcome::Quarantined { reason } = &p.outcome {
                     events::item_quarantined(&raw.source, &raw.locator, reason);
                 }
             }
@@ -177,13 +208,45 @@ impl Funnel {
 
     /// What the channel's parser makes of a raw item.
     fn outcome(&self, raw: &RawItem, fingerprint: &str) -> EntryOutcome {
-        match raw.kind {
+        match &raw.kind {
             RawKind::Email => EntryOutcome::Parts(vec![self.email_part(raw, fingerprint)]),
             RawKind::Note => EntryOutcome::Parts(vec![match note_record(&raw.bytes) {
                 Ok(record) => Part::item(self.item(record)),
                 Err(e) => Part::quarantined(e.to_string()),
             }]),
+            RawKind::CallLog(format) => EntryOutcome::Parts(self.call_parts(raw, format)),
             RawKind::LetterScan => EntryOutcome::Pending,
+        }
+    }
+
+    /// One part per data row of a call log, keyed by the row's fingerprint so a later export
+    /// that overlaps this one adds only the calls it did not hold. A row that cannot be read is
+    /// quarantined on its own with the file, row and reason; a file of unknown shape as a whole.
+    fn call_parts(&self, raw: &RawItem, format: &FormatChoice) -> Vec<Part> {
+        let file = raw.locator.rsplit('/').next().unwrap_or(&raw.locator);
+        match parse_call_log(&raw.bytes, file, format.clone(), &self.calls) {
+            Ok(log) => log
+                .rows
+                .into_iter()
+                .map(|row| match row {
+                    Ok(call) => Part {
+                        part: call.row as i64,
+                        dedupe_key: Some(format!("call:{}", call.fingerprint)),
+                        outcome: PartOutcome::Item(Box::new(self.item(call.record))),
+                    },
+                    Err(e) => Part {
+                        part: e.row as i64,
+                        dedupe_key: None,
+                        outcome: PartOutcome::Quarantined {
+                            reason: format!(
+                                "{}: {e}; correct the row and import the file again",
+                                raw.locator
+                            ),
+                        },
+                    },
+                })
+                .collect(),
+            Err(e) => vec![Part::quarantined(e.to_string())],
         }
     }
 
@@ -312,8 +375,11 @@ impl Funnel {
         let started = Instant::now();
         let outcome = self.store.write_batch(entries, checkpoint).await?;
         events::batch_committed(&source, &outcome, started.elapsed().as_secs_f64());
-        if outcome.stored > 0 || outcome.pending > 0 {
+        if outcome.stored > 0 {
             self.stored.notify_one();
+        }
+        if outcome.pending > 0 {
+            self.pending.notify_one();
         }
         if let Some(cp) = checkpoint {
             events::checkpoint_advanced(&cp.source, &cp.cursor);

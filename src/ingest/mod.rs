@@ -13,6 +13,7 @@ mod funnel;
 pub mod imap;
 pub mod letters;
 pub mod notes;
+pub mod setup;
 pub mod status;
 
 pub use funnel::{Funnel, RawItem, RawKind};

@@ -18,9 +18,11 @@
 use crate::domain::{
     Channel, ContactRecord, Direction, EmailAddress, Identifier, Party, PartyRole, PhoneNumber,
 };
+use crate::organisation::{StaffDirectory, StaffMember};
 pub use crate::store::KEY_KIND;
 use crate::store::{CustomerRef, StaffRef};
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 /// Decides who an item involves.
 #[derive(Clone, Debug, Default)]
@@ -28,6 +30,7 @@ pub struct Linker {
     staff_domains: Vec<String>,
     shared_mailboxes: Vec<EmailAddress>,
     own_numbers: Vec<PhoneNumber>,
+    directory: Arc<StaffDirectory>,
 }
 
 /// The linking decision for one item.
@@ -77,10 +80,38 @@ impl Linker {
         self
     }
 
+    /// Recognises staff from the directory too: their addresses (at any domain), extensions,
+    /// direct dials, names (call handlers) and roles (letters' addressees).
+    pub fn with_directory(mut self, directory: Arc<StaffDirectory>) -> Self {
+        self.directory = directory;
+        self
+    }
+
+    /// The staff member a party is, by the directory.
+    fn member(&self, party: &Party) -> Option<&StaffMember> {
+        party.identifiers.iter().find_map(|i| match i {
+            Identifier::Email(e) => self.directory.by_email(e),
+            Identifier::Extension(x) => self.directory.by_extension(x),
+            Identifier::Phone(p) => self.directory.by_phone(p),
+            Identifier::Name(n)
+                if matches!(party.role, PartyRole::Handler | PartyRole::Addressee) =>
+            {
+                self.directory.by_name(n)
+            }
+            Identifier::Role(r) => {
+                let holders = self.directory.by_role(r);
+                // A role names a person only when one person holds it.
+                (holders.len() == 1).then(|| holders[0])
+            }
+            _ => None,
+        })
+    }
+
     /// True when the address belongs to staff (or to a shared mailbox of the organisation).
     pub fn is_staff(&self, address: &EmailAddress) -> bool {
         let domain = address.domain();
         self.shared_mailboxes.contains(address)
+            || self.directory.by_email(address).is_some()
             || self.staff_domains.iter().any(|d| {
                 domain == d
                     || domain
@@ -90,6 +121,9 @@ impl Linker {
     }
 
     fn side(&self, party: &Party) -> Side {
+        if self.member(party).is_some() {
+            return Side::Staff;
+        }
         for id in &party.identifiers {
             match id {
                 Identifier::Email(e) if self.shared_mailboxes.contains(e) => return Side::Place,
@@ -99,7 +133,10 @@ impl Linker {
                 _ => {}
             }
         }
-        if matches!(party.role, PartyRole::Handler | PartyRole::Author) {
+        if matches!(
+            party.role,
+            PartyRole::Handler | PartyRole::Author | PartyRole::Addressee
+        ) {
             return Side::Staff;
         }
         Side::Outside
@@ -125,17 +162,17 @@ impl Linker {
             from.filter(|f| record.direction == Direction::Inbound && self.side(f) == Side::Outside)
         {
             for p in recipients.filter(|p| self.side(p) == Side::Staff) {
-                push_staff(&mut staff, p);
+                self.push_staff(&mut staff, p);
             }
             return outside(Direction::Inbound, from, staff);
         }
         if let Some(from) = from.filter(|f| self.side(f) == Side::Staff) {
-            push_staff(&mut staff, from);
+            self.push_staff(&mut staff, from);
         }
         let mut customer = None;
         for p in recipients {
             match self.side(p) {
-                Side::Staff => push_staff(&mut staff, p),
+                Side::Staff => self.push_staff(&mut staff, p),
                 Side::Place => {}
                 Side::Outside => customer = customer.or(Some(p)),
             }
@@ -150,7 +187,7 @@ impl Linker {
         let mut staff = Vec::new();
         for p in &record.parties {
             if self.side(p) == Side::Staff {
-                push_staff(&mut staff, p);
+                self.push_staff(&mut staff, p);
             }
         }
         let customer_role = match record.direction {
@@ -177,7 +214,7 @@ impl Linker {
         let mut staff = Vec::new();
         for p in &record.parties {
             if self.side(p) == Side::Staff {
-                push_staff(&mut staff, p);
+                self.push_staff(&mut staff, p);
             }
         }
         let customer = record.parties.iter().find(|p| {
@@ -224,18 +261,34 @@ fn outside(direction: Direction, party: &Party, staff: Vec<StaffRef>) -> Link {
     }
 }
 
-fn push_staff(staff: &mut Vec<StaffRef>, party: &Party) {
-    let key = party.identifiers.iter().find_map(|i| match i {
-        Identifier::Email(e) => Some(e.to_string()),
-        Identifier::Extension(x) => Some(format!("extension:{x}")),
-        _ => None,
-    });
-    if let Some(key) = key {
-        if !staff.iter().any(|s| s.email == key) {
-            staff.push(StaffRef {
-                email: key,
-                display_name: party.name.clone(),
-            });
+impl Linker {
+    /// Adds a staff party: by the directory member's address when the directory knows them,
+    /// else by the address or extension the item gave. Shared mailboxes are not staff members.
+    fn push_staff(&self, staff: &mut Vec<StaffRef>, party: &Party) {
+        if party
+            .email()
+            .is_some_and(|e| self.shared_mailboxes.contains(e))
+        {
+            return;
+        }
+        let (key, name) = match self.member(party) {
+            Some(m) => (Some(m.email.to_string()), Some(m.name.clone())),
+            None => (
+                party.identifiers.iter().find_map(|i| match i {
+                    Identifier::Email(e) => Some(e.to_string()),
+                    Identifier::Extension(x) => Some(format!("extension:{x}")),
+                    _ => None,
+                }),
+                party.name.clone(),
+            ),
+        };
+        if let Some(key) = key {
+            if !staff.iter().any(|s| s.email == key) {
+                staff.push(StaffRef {
+                    email: key,
+                    display_name: name.filter(|n| !n.is_empty()),
+                });
+            }
         }
     }
 }

@@ -29,6 +29,8 @@ pub struct ItemExport {
     pub thread_key: Option<String>,
     /// Automated mail (auto-reply, bounce, list).
     pub automated: bool,
+    /// Channel details (call duration and result, letter fields) as JSON text.
+    pub details: Option<String>,
 }
 
 /// One customer as exported.
@@ -70,6 +72,7 @@ type ItemTuple = (
     Option<String>,
     Option<String>,
     bool,
+    Option<String>,
 );
 
 impl Store {
@@ -77,7 +80,7 @@ impl Store {
     pub async fn export_items(&self) -> Result<Vec<ItemExport>, StoreError> {
         let rows: Vec<ItemTuple> = dispatch!(read self, pool => sqlx::query_as(
             "SELECT i.id, i.item_ref, i.channel, i.direction, i.occurred_at, c.customer_key, i.counterpart, \
-                    i.subject, i.thread_key, i.automated \
+                    i.subject, i.thread_key, i.automated, i.details \
              FROM items i LEFT JOIN customers c ON c.id = i.customer_id ORDER BY i.occurred_at, i.id",
         )
         .fetch_all(pool)
@@ -105,6 +108,7 @@ impl Store {
                 subject: r.7,
                 thread_key: r.8,
                 automated: r.9,
+                details: r.10,
             })
             .collect())
     }
@@ -114,7 +118,7 @@ impl Store {
         let rows: Vec<CustomerTuple> = dispatch!(read self, pool => sqlx::query_as(
             "SELECT c.id, c.customer_key, c.kind, c.display_name, \
                     COUNT(i.id), MIN(i.occurred_at), MAX(i.occurred_at) \
-             FROM customers c LEFT JOIN items i ON i.customer_id = c.id AND i.direction = 'inbound' \
+             FROM customers c LEFT JOIN items i ON i.customer_id = c.id AND i.direction = 'inbound' AND NOT i.automated \
              GROUP BY c.id, c.customer_key, c.kind, c.display_name ORDER BY c.customer_key",
         )
         .fetch_all(pool)

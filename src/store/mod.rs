@@ -15,6 +15,7 @@ mod error;
 mod export;
 mod flags;
 mod imap_known;
+mod items;
 mod model;
 mod outbox;
 mod parts;
@@ -24,6 +25,7 @@ mod stats;
 
 pub use content::StoredContent;
 pub use error::StoreError;
+pub use items::ItemView;
 pub use model::*;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -140,13 +142,18 @@ impl Store {
                 // checked afterwards. PRAGMA foreign_keys cannot change inside a transaction,
                 // so it is set on the one writer connection around the migrator's own.
                 let mut conn = write.acquire().await?;
-                sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
-                let migrated = SQLITE_MIGRATIONS.run(&mut *conn).await;
-                sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
-                migrated?;
-                let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
-                    .fetch_all(&mut *conn)
+                sqlx::query("PRAGMA foreign_keys = OFF")
+                    .execute(&mut *conn)
                     .await?;
+                let migrated = SQLITE_MIGRATIONS.run(&mut *conn).await;
+                sqlx::query("PRAGMA foreign_keys = ON")
+                    .execute(&mut *conn)
+                    .await?;
+                migrated?;
+                let broken: Vec<(String,)> =
+                    sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+                        .fetch_all(&mut *conn)
+                        .await?;
                 if let Some((table,)) = broken.first() {
                     return Err(StoreError::Corrupt(format!(
                         "after migrating, table {table} refers to rows that do not exist; restore the backup taken before the upgrade"

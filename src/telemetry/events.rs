@@ -32,6 +32,11 @@ pub fn describe() {
     );
     describe_counter!("tidings_outbox_sent_total", "Outbox messages delivered.");
     describe_counter!(
+        "tidings_letters_read_total",
+        "Letter scans read (text layer or OCR) and stored, by source."
+    );
+    describe_gauge!("tidings_ocr_queue", "Letter scans waiting for OCR.");
+    describe_counter!(
         "tidings_outbox_failed_attempts_total",
         "Outbox delivery attempts that failed."
     );
@@ -66,6 +71,12 @@ pub fn item_quarantined(source: &str, locator: &str, reason: &str) {
         reason,
         "Quarantined an item that could not be read; see `tidings quarantine list`."
     );
+}
+
+/// A letter scan was read (text layer or OCR) and stored as an item.
+pub fn letter_read(source: &str, locator: &str) {
+    tracing::info!(source, locator, "Read a letter scan and stored it.");
+    counter!("tidings_letters_read_total", "source" => source.to_string()).increment(1);
 }
 
 /// A source's checkpoint advanced (committed with the items it covers).

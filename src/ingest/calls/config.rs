@@ -1,6 +1,7 @@
-//! `[calls]` and `[[calls.formats]]`: how call logs are read — the default region for
-//! national numbers, the local time zone, the organisation's own numbers, and column mappings
-//! for telephone systems without a built-in preset.
+//! `[calls]` and `[[calls.formats]]`: the call-log drop folder, the default format and
+//! column mappings for telephone systems without a built-in preset. The region for national
+//! numbers, the local time zone and the organisation's own numbers are `[organisation]` keys,
+//! shared with the other channels.
 
 use super::CallContext;
 use crate::domain::PhoneNumber;
@@ -10,15 +11,18 @@ use serde::Deserialize;
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CallsConfig {
-    /// Region (ISO 3166 code) that national numbers such as `0151 496 0123` are read in.
-    pub region: String,
-    /// Time zone (IANA name) of call logs that write local times without an offset.
-    pub timezone: String,
+    /// Watch the call-log folder at all.
+    pub enabled: bool,
+    /// Folder of call-log exports (`.csv`, subfolders included). Each file is moved to
+    /// `processed/<date>/` (or `failed/<date>/` when nothing in it could be read) once stored.
+    pub path: std::path::PathBuf,
+    /// Seconds between scans of the folder in the daemon.
+    pub poll_interval_secs: u64,
+    /// A file is read only once it has not changed for this many seconds (exports are often
+    /// written slowly); write under a temporary name and rename to avoid the wait.
+    pub stable_secs: u64,
     /// Asterisk writes `Master.csv` times in UTC (`usegmtime=yes` in `cdr.conf`).
     pub asterisk_gmt: bool,
-    /// The organisation's own numbers (switchboard, queues, published lines): the
-    /// organisation's side of a call, never a customer's. As dialled from outside.
-    pub own_numbers: Vec<String>,
     /// Format used when none is given: `auto`, `asterisk`, `export`, `teams`, `3cx` or the name
     /// of a `[[calls.formats]]` entry.
     pub format: String,
@@ -29,10 +33,11 @@ pub struct CallsConfig {
 impl Default for CallsConfig {
     fn default() -> Self {
         Self {
-            region: "GB".to_string(),
-            timezone: "Europe/London".to_string(),
+            enabled: true,
+            path: std::path::PathBuf::from("data/inbox/calls"),
+            poll_interval_secs: 10,
+            stable_secs: 2,
             asterisk_gmt: false,
-            own_numbers: Vec::new(),
             format: "auto".to_string(),
             formats: Vec::new(),
         }
@@ -59,7 +64,8 @@ pub struct CallFormat {
     /// `time` columns it reads `"<date> <time>"`. Default: the layouts every preset accepts.
     #[serde(default)]
     pub time_format: Option<String>,
-    /// Time zone (IANA name) of times written without an offset; default `[calls] timezone`.
+    /// Time zone (IANA name) of times written without an offset; default
+    /// `[organisation] timezone`.
     #[serde(default)]
     pub timezone: Option<String>,
     /// Extra words for directions (`inbound = ["IN"]`), matched ignoring case, tried before
@@ -155,13 +161,13 @@ pub enum CallsConfigError {
     /// A time zone name is not in the IANA database.
     #[error("`{key}` = {value:?} is not a time zone; use an IANA name such as \"Europe/London\"")]
     BadTimezone {
-        /// The key (`calls.timezone` or `calls.formats[NAME].timezone`).
+        /// The key (`organisation.timezone` or `calls.formats[NAME].timezone`).
         key: String,
         /// The value given.
         value: String,
     },
     /// An own number is not a telephone number.
-    #[error("`calls.own_numbers` has {value:?}, which is not a telephone number ({why}); write it as dialled from outside, such as \"0151 496 0000\"")]
+    #[error("`organisation.own_numbers` has {value:?}, which is not a telephone number ({why}); write it as dialled from outside, such as \"0151 496 0000\"")]
     BadOwnNumber {
         /// The value given.
         value: String,
@@ -255,14 +261,20 @@ impl CallFormat {
 }
 
 impl CallsConfig {
-    /// The parsing context this section describes, with every value checked.
-    pub fn context(&self) -> Result<CallContext, CallsConfigError> {
-        let tz = timezone("calls.timezone", &self.timezone)?;
-        let own_numbers = self
-            .own_numbers
+    /// The parsing context this section describes, with every value checked: national numbers
+    /// read in `region`, local times in `timezone` (IANA), `own_numbers` as dialled from
+    /// outside (the `[organisation]` keys of those names).
+    pub fn context(
+        &self,
+        region: &str,
+        timezone_name: &str,
+        own_numbers: &[String],
+    ) -> Result<CallContext, CallsConfigError> {
+        let tz = timezone("organisation.timezone", timezone_name)?;
+        let own_numbers = own_numbers
             .iter()
             .map(|n| {
-                PhoneNumber::parse(n, &self.region).map_err(|e| CallsConfigError::BadOwnNumber {
+                PhoneNumber::parse(n, region).map_err(|e| CallsConfigError::BadOwnNumber {
                     value: n.clone(),
                     why: e.to_string(),
                 })
@@ -279,7 +291,7 @@ impl CallsConfig {
             }
         }
         Ok(CallContext {
-            region: self.region.clone(),
+            region: region.to_string(),
             tz,
             asterisk_gmt: self.asterisk_gmt,
             formats: self.formats.clone(),
@@ -305,7 +317,6 @@ mod tests {
         let c = calls(
             r#"
             [calls]
-            own_numbers = ["0151 496 0000"]
             [[calls.formats]]
             name = "mitel"
             columns = { start = "Date Time", caller = 2, called = "Dialled" }
@@ -314,7 +325,9 @@ mod tests {
             result_values = { missed = ["NA"] }
             "#,
         );
-        let ctx = c.context().expect("valid");
+        let ctx = c
+            .context("GB", "Europe/London", &["0151 496 0000".into()])
+            .expect("valid");
         assert_eq!(ctx.own_numbers[0].as_str(), "+441514960000");
         let f = &ctx.formats[0];
         assert!(f.has_header);
@@ -340,21 +353,15 @@ mod tests {
 
     #[test]
     fn bad_values_say_what_to_write() {
-        let mut c = CallsConfig {
-            timezone: "Mars/Olympus".into(),
-            ..CallsConfig::default()
-        };
+        let mut c = CallsConfig::default();
         assert!(matches!(
-            c.context(),
+            c.context("GB", "Mars/Olympus", &[]),
             Err(CallsConfigError::BadTimezone { .. })
         ));
-        c.timezone = "Europe/London".into();
-        c.own_numbers = vec!["switchboard".into()];
         assert!(matches!(
-            c.context(),
+            c.context("GB", "Europe/London", &["switchboard".into()]),
             Err(CallsConfigError::BadOwnNumber { .. })
         ));
-        c.own_numbers.clear();
         c.formats = vec![CallFormat {
             name: "old-pbx".into(),
             has_header: false,
@@ -370,16 +377,22 @@ mod tests {
             result_values: ResultValues::default(),
         }];
         let err = c
-            .context()
+            .context("GB", "Europe/London", &[])
             .expect_err("named column without header")
             .to_string();
         assert!(err.contains("has_header"), "{err}");
         c.formats[0].columns.start = Some(ColumnRef::Position(0));
-        let err = c.context().expect_err("position 0").to_string();
+        let err = c
+            .context("GB", "Europe/London", &[])
+            .expect_err("position 0")
+            .to_string();
         assert!(err.contains("count from 1"), "{err}");
         c.formats[0].columns.start = Some(ColumnRef::Position(1));
         c.formats[0].name = "teams".into();
-        let err = c.context().expect_err("preset name").to_string();
+        let err = c
+            .context("GB", "Europe/London", &[])
+            .expect_err("preset name")
+            .to_string();
         assert!(err.contains("built-in"), "{err}");
     }
 }

@@ -26,6 +26,7 @@
 
 pub mod config;
 mod parse;
+pub mod source;
 
 pub use config::{
     CallFormat, CallsConfig, CallsConfigError, ColumnMap, ColumnRef, DirectionValues, ResultValues,

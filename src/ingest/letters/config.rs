@@ -27,7 +27,7 @@ pub struct LettersConfig {
 impl Default for LettersConfig {
     fn default() -> Self {
         Self {
-            enabled: false,
+            enabled: true,
             path: PathBuf::from("data/inbox/letters"),
             poll_interval_secs: 10,
             stable_secs: 5,

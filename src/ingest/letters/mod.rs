@@ -12,6 +12,8 @@ mod image_header;
 mod ocr;
 mod record;
 mod scan;
+pub mod source;
+pub mod stage;
 
 pub use config::{LettersConfig, ScanLimits};
 pub use extract::{extract_letter, Addressee, LetterFields};

@@ -1,6 +1,8 @@
 //! The binary's edge: parse the command line, load config, start telemetry and the runtime,
 //! run the command, and turn any error into one line on stderr and a non-zero exit code.
 
+mod channels;
+
 use crate::cli::{
     BenchCommand, Cli, Command, ConfigCommand, DigestCommand, ImportCommand, QuarantineCommand,
 };
@@ -118,6 +120,8 @@ pub async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Quarantine { what } => quarantine(config, what).await,
         Command::Status => status(config).await,
+        Command::Note { what } => channels::note(config, what).await,
+        Command::Items { what } => channels::items(config, what).await,
         Command::Bench { what } => bench(what).await,
     }
 }
@@ -208,6 +212,9 @@ async fn import(config: Config, what: ImportCommand) -> anyhow::Result<()> {
                 &format!("mbox:{}", path.display()),
             );
             archive::import(app.funnel(), reader, None).await?
+        }
+        ImportCommand::Calls { path, format } => {
+            return channels::import_calls(&app, &path, &format).await;
         }
     };
     println!(
@@ -321,6 +328,10 @@ async fn status(config: Config) -> anyhow::Result<()> {
     let (items, customers, quarantined) = app.store().counts().await?;
     let outbox = app.store().outbox_totals().await?;
     println!("items {items}, customers {customers}, quarantined {quarantined}");
+    println!(
+        "ocr queue: {} letter scan(s) waiting",
+        app.store().ocr_queue_len().await?
+    );
     println!(
         "outbox: {} pending, {} sent, {} failed",
         outbox.pending, outbox.sent, outbox.failed

@@ -1,6 +1,8 @@
 //! The daemon: every source, the maintenance loop (flags, digest schedule, outbox) and the
 //! HTTP server, under one cancellation token. `run_once` is the same work done once.
 
+mod folders;
+
 use crate::config::Config;
 use crate::digest::{self, schedule};
 use crate::ingest::dropfolder;
@@ -39,6 +41,9 @@ pub enum DaemonError {
     /// SMTP is misconfigured or unreachable.
     #[error("SMTP: {0}")]
     Smtp(String),
+    /// A configuration value could not be used.
+    #[error("config: {0}")]
+    Config(String),
     /// The HTTP listener could not start.
     #[error("cannot listen on {addr}: {source}; choose a free http.listen address")]
     Listen {
@@ -66,6 +71,8 @@ pub struct App {
 pub struct OnceReport {
     /// Items from all sources.
     pub ingested: BatchOutcome,
+    /// Letters read by the OCR stage.
+    pub letters: crate::ingest::letters::stage::OcrPass,
     /// Flag evaluation.
     pub flags: FlagPass,
     /// Digest period enqueued, if one was due.
@@ -78,7 +85,8 @@ impl App {
     /// Opens (and migrates) the store and prepares the SMTP sender.
     pub async fn build(config: Config) -> Result<Self, DaemonError> {
         let store = Store::open(&config.store.url).await?;
-        let funnel = Funnel::new(store.clone(), &config.organisation.staff_domains);
+        let funnel = crate::ingest::setup::funnel(store.clone(), &config)
+            .map_err(|e| DaemonError::Config(e.to_string()))?;
         let smtp = match &config.smtp {
             Some(c) => Some(std::sync::Arc::new(
                 SmtpSender::new(c).map_err(|e| DaemonError::Smtp(e.to_string()))?,
@@ -117,12 +125,9 @@ impl App {
     pub async fn run_once(&self) -> Result<OnceReport, DaemonError> {
         let mut report = OnceReport::default();
         let mut first_error: Option<DaemonError> = None;
-        if self.config.dropfolder.enabled {
-            match dropfolder::scan_once(&self.funnel, &self.config.dropfolder.path).await {
-                Ok(o) => report.ingested += o,
-                Err(e) => first_error = first_error.or(Some(e.into())),
-            }
-        }
+        let (stored, folder_error) = self.scan_folders_once().await;
+        report.ingested += stored;
+        first_error = first_error.or(folder_error);
         for account in &self.config.imap.accounts {
             match ImapSource::new(account.clone(), self.funnel.clone())
                 .sync_once()
@@ -131,6 +136,10 @@ impl App {
                 Ok(o) => report.ingested += o,
                 Err(e) => first_error = first_error.or(Some(e.into())),
             }
+        }
+        match self.drain_ocr().await {
+            Ok(pass) => report.letters = pass,
+            Err(e) => first_error = first_error.or(Some(e)),
         }
         let (flags, digest_period, delivery) = self.maintenance().await?;
         report.flags = flags;
@@ -210,10 +219,15 @@ impl App {
             let source = ImapSource::new(account.clone(), self.funnel.clone());
             tasks.spawn(source.run(cancel.clone()));
         }
-        if self.config.dropfolder.enabled {
+        for folder in self.folders()? {
             let app = self.clone();
             let c = cancel.clone();
-            tasks.spawn(async move { app.dropfolder_loop(c).await });
+            tasks.spawn(async move { app.folder_loop(folder, c).await });
+        }
+        if self.config.letters.enabled {
+            let app = self.clone();
+            let c = cancel.clone();
+            tasks.spawn(async move { app.ocr_loop(c).await });
         }
         let app = self.clone();
         let c = cancel.clone();
@@ -232,20 +246,6 @@ impl App {
         }
         self.store.close().await;
         Ok(())
-    }
-
-    async fn dropfolder_loop(&self, cancel: CancellationToken) {
-        let every = Duration::from_secs(self.config.dropfolder.poll_interval_secs.max(1));
-        while !cancel.is_cancelled() {
-            if let Err(e) = dropfolder::scan_once(&self.funnel, &self.config.dropfolder.path).await
-            {
-                crate::telemetry::events::source_error(dropfolder::SOURCE, &e, every.as_secs());
-            }
-            tokio::select! {
-                () = tokio::time::sleep(every) => {}
-                () = cancel.cancelled() => return,
-            }
-        }
     }
 
     /// Runs maintenance every `MAINTENANCE_SECS`, and soon after a source stores new items

@@ -1,0 +1,115 @@
+//! Reading single items and customers back, for `tidings items show` and `tidings note add`.
+
+use super::{dispatch, Store, StoreError};
+use crate::domain::UnixTime;
+
+/// One item with everything kept about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemView {
+    /// Internal id.
+    pub id: i64,
+    /// The raw item it came from.
+    pub raw_id: i64,
+    /// Its part within the raw item.
+    pub part: i64,
+    /// Stable reference.
+    pub item_ref: String,
+    /// Channel name.
+    pub channel: String,
+    /// Direction name.
+    pub direction: String,
+    /// When it happened.
+    pub occurred_at: UnixTime,
+    /// Linked customer's key.
+    pub customer_key: Option<String>,
+    /// Customer-side identifier.
+    pub counterpart: Option<String>,
+    /// Staff involved, sorted.
+    pub staff: Vec<String>,
+    /// Subject.
+    pub subject: Option<String>,
+    /// Excerpt.
+    pub excerpt: Option<String>,
+    /// Automated mail.
+    pub automated: bool,
+    /// Channel details (JSON text).
+    pub details: Option<String>,
+    /// Kept text (letters, notes).
+    pub body: Option<String>,
+    /// Where it was first read (`source locator`).
+    pub origin: String,
+}
+
+type ViewTuple = (
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    bool,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
+impl Store {
+    /// Every item with this reference (normally one; a Message-ID reused by a sender can
+    /// name several).
+    pub async fn items_by_ref(&self, item_ref: &str) -> Result<Vec<ItemView>, StoreError> {
+        let rows: Vec<ViewTuple> = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT i.id, i.raw_id, CAST(i.part AS BIGINT), i.item_ref, i.channel, i.direction, i.occurred_at, c.customer_key, \
+                    i.counterpart, i.subject, i.excerpt, i.automated, i.details, i.body, \
+                    r.first_source || ' ' || r.first_locator \
+             FROM items i JOIN raw_items r ON r.id = i.raw_id LEFT JOIN customers c ON c.id = i.customer_id \
+             WHERE i.item_ref = $1 ORDER BY i.id",
+        )
+        .bind(item_ref)
+        .fetch_all(pool)
+        .await)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let staff: Vec<(String,)> = dispatch!(read self, pool => sqlx::query_as(
+                "SELECT s.email FROM item_staff l JOIN staff s ON s.id = l.staff_id WHERE l.item_id = $1 ORDER BY s.email",
+            )
+            .bind(r.0)
+            .fetch_all(pool)
+            .await)?;
+            out.push(ItemView {
+                id: r.0,
+                raw_id: r.1,
+                part: r.2,
+                item_ref: r.3,
+                channel: r.4,
+                direction: r.5,
+                occurred_at: r.6,
+                customer_key: r.7,
+                counterpart: r.8,
+                staff: staff.into_iter().map(|(s,)| s).collect(),
+                subject: r.9,
+                excerpt: r.10,
+                automated: r.11,
+                details: r.12,
+                body: r.13,
+                origin: r.14,
+            });
+        }
+        Ok(out)
+    }
+
+    /// True when a customer has this key (or had it before a merge).
+    pub async fn customer_exists(&self, customer_key: &str) -> Result<bool, StoreError> {
+        let row: Option<(i64,)> = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT id FROM customers WHERE customer_key = $1",
+        )
+        .bind(customer_key)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(row.is_some())
+    }
+}
