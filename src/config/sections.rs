@@ -22,6 +22,8 @@ pub struct Config {
     pub dropfolder: DropFolderConfig,
     /// IMAP mailboxes.
     pub imap: ImapConfig,
+    /// Telephone call logs: region, time zone, own numbers and column mappings.
+    pub calls: crate::ingest::calls::CallsConfig,
     /// Advisory flag rules.
     pub flags: FlagsConfig,
     /// The weekly digest.
