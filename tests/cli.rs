@@ -39,7 +39,7 @@ fn once_with_an_unreachable_mailbox_fails_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("t.toml"),
-        "[http]\nenabled = false\n[[imap.accounts]]\nname = \"down\"\nhost = \"127.0.0.1\"\nport = 1\nsecurity = \"plain\"\nusername = \"u\"\npassword = \"p\"\n",
+        "[http]\nenabled = false\n[dropfolder]\nenabled = false\n[calls]\nenabled = false\n[letters]\nenabled = false\n[[imap.accounts]]\nname = \"down\"\nhost = \"127.0.0.1\"\nport = 1\nsecurity = \"plain\"\nusername = \"u\"\npassword = \"p\"\n",
     )
     .unwrap();
     let out = tidings(dir.path(), &["--config", "t.toml", "run", "--once"]);
@@ -75,12 +75,37 @@ fn the_demo_inbox_gives_contacts_and_a_flag_with_no_server() {
     assert!(String::from_utf8_lossy(&again.stdout).contains("stored 0 new item(s)"));
     let csv = tidings(dir.path(), &["--config", "t.toml", "export", "items"]);
     let text = String::from_utf8_lossy(&csv.stdout);
-    assert_eq!(text.lines().next(), Some("item_ref,channel,direction,occurred_at,customer_key,counterpart,staff,subject,thread_key,automated"));
-    assert!(text.lines().count() > 45);
+    assert!(
+        text.lines().next().is_some_and(|h| h.starts_with(
+            "item_ref,channel,direction,occurred_at,customer_key,counterpart,staff,subject,thread_key,automated,"
+        )),
+        "{text}"
+    );
+    assert!(text.lines().count() > 45 + 40, "the demo's mail and calls");
+    assert_eq!(text.lines().filter(|l| l.contains(",call,")).count(), 40);
     let preview = tidings(dir.path(), &["--config", "t.toml", "digest", "preview"]);
     let preview = String::from_utf8_lossy(&preview.stdout);
     assert!(preview.contains("contact-volume"), "{preview}");
     tidings::guard::check_free_text("preview", &preview).unwrap();
+}
+
+#[test]
+fn a_missing_drop_folder_is_reported_not_created() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.toml"),
+        "[http]\nenabled = false\n[letters]\nenabled = false\n[calls]\npath = \"nowhere/calls\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("data/inbox/mail")).unwrap();
+    let out = tidings(dir.path(), &["--config", "t.toml", "run", "--once"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("nowhere/calls") && err.contains("[calls] path"),
+        "{err}"
+    );
+    assert!(!dir.path().join("nowhere").exists());
 }
 
 #[test]

@@ -182,15 +182,37 @@ async fn build_with_retry(config: Config) -> anyhow::Result<App> {
 
 /// Writes the bundled sample inbox into the drop folder when it holds no `.eml` yet.
 fn seed_demo(config: &Config) -> anyhow::Result<()> {
+    for folder in [
+        &config.dropfolder.path,
+        &config.calls.path,
+        &config.letters.path,
+    ] {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("creating the demo folder {}", folder.display()))?;
+    }
     let folder = &config.dropfolder.path;
-    std::fs::create_dir_all(folder)
-        .with_context(|| format!("creating the drop folder {}", folder.display()))?;
     if folder.join("processed").exists() {
         return Ok(()); // the demo ran before; its mail is already in the log
     }
-    for m in crate::sample::demo_inbox(chrono::Utc::now().timestamp()) {
+    let now = chrono::Utc::now().timestamp();
+    for m in crate::sample::demo_inbox(now) {
         std::fs::write(folder.join(&m.file_name), &m.bytes)
             .with_context(|| format!("writing the demo inbox to {}", folder.display()))?;
+    }
+    let calls = config.calls.path.join("demo-calls.csv");
+    std::fs::write(&calls, crate::sample::call_log(40, now, 7))
+        .with_context(|| format!("writing the demo call log {}", calls.display()))?;
+    // Written with an old time so `run --once --demo` reads them without waiting to settle.
+    let settled = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for f in std::fs::read_dir(folder)?.chain(std::fs::read_dir(&config.calls.path)?) {
+        let path = f?.path();
+        if path.is_file() {
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .and_then(|f| f.set_modified(settled))
+                .with_context(|| format!("dating the demo file {}", path.display()))?;
+        }
     }
     Ok(())
 }

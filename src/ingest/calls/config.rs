@@ -338,6 +338,25 @@ mod tests {
     }
 
     #[test]
+    fn the_commented_mapping_in_the_example_config_is_valid() {
+        let example = include_str!("../../../config/tidings.toml");
+        let block: String = example
+            .lines()
+            .skip_while(|l| !l.starts_with("# [[calls.formats]]"))
+            .take_while(|l| l.starts_with("# "))
+            .map(|l| format!("{}\n", &l[2..]))
+            .collect();
+        assert!(
+            block.contains("columns"),
+            "the example mapping is in config/tidings.toml"
+        );
+        let c = calls(&format!("[calls]\n{block}"));
+        let ctx = c.context("GB", "Europe/London", &[]).expect("the example mapping is valid");
+        assert_eq!(ctx.formats[0].name, "mitel");
+        assert_eq!(ctx.formats[0].columns.called, Some(ColumnRef::Position(4)));
+    }
+
+    #[test]
     fn unknown_keys_are_rejected() {
         #[derive(Deserialize, Debug)]
         #[allow(dead_code)]

@@ -181,6 +181,10 @@ pub enum CallLogError {
 
 /// Parses a call log export. `file_name` is used in `item_ref`s and messages. Invalid UTF-8
 /// is read as Windows-1252. Never panics on any input.
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "callers pass the choice they parsed from the CLI or config"
+)]
 pub fn parse_call_log(
     bytes: &[u8],
     file_name: &str,

@@ -248,3 +248,15 @@ fn a_generated_100k_row_file_parses() {
         "no two rows share a fingerprint"
     );
 }
+
+#[test]
+fn a_semicolon_file_without_a_mapping_is_told_about_delimiter() {
+    let err = parse_call_log(
+        b"Start;Caller;Called\n2025-01-15 10:00;07700 900123;2101\n",
+        "x.csv",
+        FormatChoice::Auto,
+        &CallContext::default(),
+    )
+    .expect_err("not comma-separated");
+    assert!(err.to_string().contains("`delimiter`"), "{err}");
+}

@@ -249,6 +249,7 @@ impl Mapped {
             handler_ext: Some(cell(self.cols.extension)).filter(|s| !s.is_empty()),
             handler_name: Some(cell(self.cols.agent)).filter(|s| !s.is_empty()),
             handler_email: None,
+            handler_stated: false,
             duration,
             result,
             recording: recording(rec_cell).or(Some(rec_cell).filter(|s| !s.is_empty())),

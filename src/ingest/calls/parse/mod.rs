@@ -174,7 +174,12 @@ fn detect(text: &str, file: &str, ctx: &CallContext) -> Result<Plan, CallLogErro
     } else if asterisk::looks_like(&first) {
         FormatChoice::Asterisk
     } else {
-        let why = if first.len() < 3 {
+        let line = first.get(0).unwrap_or("");
+        let text_like = !line.chars().any(|c| c.is_control() && c != '\t');
+        let separated = text_like && [';', '\t', '|'].iter().any(|c| line.contains(*c));
+        let why = if first.len() < 3 && separated {
+            "the first line is not split by commas; a file separated by `;`, tabs or `|` needs a [[calls.formats]] mapping with `delimiter`".to_string()
+        } else if first.len() < 3 {
             format!(
                 "the first line has {} column(s), which no call log format has",
                 first.len()

@@ -34,6 +34,9 @@ pub(crate) struct CallFacts<'a> {
     pub handler_name: Option<&'a str>,
     /// The staff member's sign-in address (Teams UPN).
     pub handler_email: Option<&'a str>,
+    /// The log says who handled the call (or that nobody did, e.g. a queue nobody answered),
+    /// so the handler is not taken from an extension on either side.
+    pub handler_stated: bool,
     /// Talk time in seconds.
     pub duration: u32,
     /// How the call ended.
@@ -114,15 +117,34 @@ impl<'c> Builder<'c> {
                 (false, _) => Direction::Inbound,
             }
         };
-        let handler_ext = non_empty(f.handler_ext).or(match direction {
-            Direction::Outbound => side_ext(&caller),
-            Direction::Inbound | Direction::Internal => side_ext(&callee),
-        });
+        // Without a stated handler, the staff side's extension handled the call: the caller's
+        // for outbound calls, the callee's otherwise.
+        let (side, side_name) = match direction {
+            Direction::Outbound => (&caller, f.caller_name),
+            Direction::Inbound | Direction::Internal => (&callee, f.callee_name),
+        };
+        let defaulted = if f.handler_stated {
+            None
+        } else {
+            side_ext(side)
+        };
+        let handler_ext = non_empty(f.handler_ext).or(defaulted);
+        let side_name = match side {
+            Side::Extension(_, Some(n)) => Some(n.as_str()),
+            _ => side_name,
+        };
+        let handler_name =
+            non_empty(f.handler_name).or(if defaulted.is_some() && f.handler_ext.is_none() {
+                non_empty(side_name)
+            } else {
+                None
+            });
+        let caller_name = f.caller_name.filter(|_| caller != Side::Withheld);
+        let callee_name = f.callee_name.filter(|_| callee != Side::Withheld);
         let mut parties = vec![
-            party(PartyRole::Caller, &caller, f.caller_name),
-            party(PartyRole::Callee, &callee, f.callee_name),
+            party(PartyRole::Caller, &caller, caller_name),
+            party(PartyRole::Callee, &callee, callee_name),
         ];
-        let handler_name = non_empty(f.handler_name);
         let handler_email = non_empty(f.handler_email).and_then(|e| EmailAddress::parse(e).ok());
         if handler_ext.is_some() || handler_name.is_some() || handler_email.is_some() {
             let mut identifiers = Vec::with_capacity(3);

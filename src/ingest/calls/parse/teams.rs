@@ -118,6 +118,7 @@ impl Teams {
             handler_ext: None,
             handler_name: some(self.name),
             handler_email: some(self.upn),
+            handler_stated: true,
             duration,
             result,
             recording: None,

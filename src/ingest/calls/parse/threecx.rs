@@ -174,6 +174,7 @@ impl ThreeCx {
             handler_ext: handler_ext.filter(|e| super::number::is_extension(e)),
             handler_name,
             handler_email: None,
+            handler_stated: true,
             duration,
             result,
             recording: None,
