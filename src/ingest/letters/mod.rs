@@ -10,6 +10,7 @@ pub mod config;
 pub mod extract;
 mod image_header;
 mod ocr;
+mod process;
 mod record;
 mod scan;
 pub mod source;

@@ -5,13 +5,11 @@
 
 use super::config::{LettersConfig, ScanLimits};
 use super::image_header::ImagePage;
+use super::process::{scratch, write_input, Run};
 use super::scan::{check_pages, ScanError, ScanKind, ScanText, TextSource};
-use std::fs::File;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 /// A text layer with fewer letters than this per page on average is treated as absent (a
 /// scanner's stray header, a page number) and the pages are OCR'd instead.
@@ -62,118 +60,6 @@ impl OcrTools {
             ..Self::default()
         }
     }
-}
-
-/// One tool run: its name for messages, the deadline and what counts as a timeout.
-struct Run<'a> {
-    file: &'a str,
-    scratch: &'a Path,
-    secs: u64,
-    page: Option<u32>,
-}
-
-impl Run<'_> {
-    /// Runs `program args…` with stdout and stderr to files in the scratch folder; kills it
-    /// past the deadline. Returns stdout.
-    fn run(&self, program: &Path, args: &[&str]) -> Result<String, ScanError> {
-        let tool = program.display().to_string();
-        let tag = format!("{}-{}", self.page.unwrap_or(0), tool.replace('/', "_"));
-        let out_path = self.scratch.join(format!("{tag}.out"));
-        let err_path = self.scratch.join(format!("{tag}.err"));
-        let scratch_err = |source| ScanError::Scratch {
-            file: self.file.to_string(),
-            source,
-        };
-        let stdout = File::create(&out_path).map_err(scratch_err)?;
-        let stderr = File::create(&err_path).map_err(scratch_err)?;
-        let mut child = Command::new(program)
-            .args(args)
-            .current_dir(self.scratch)
-            .env("OMP_THREAD_LIMIT", "1")
-            .stdin(Stdio::null())
-            .stdout(stdout)
-            .stderr(stderr)
-            .spawn()
-            .map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => ScanError::ToolMissing { tool: tool.clone() },
-                _ => ScanError::ToolFailed {
-                    file: self.file.to_string(),
-                    tool: tool.clone(),
-                    reason: format!("could not start it: {e}"),
-                },
-            })?;
-        let deadline = Instant::now() + Duration::from_secs(self.secs);
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if Instant::now() >= deadline => {
-                    // Already exited or killed: either way it is gone once waited for.
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(match self.page {
-                        Some(page) if program.ends_with("tesseract") => ScanError::OcrTimeout {
-                            file: self.file.to_string(),
-                            page,
-                            secs: self.secs,
-                        },
-                        _ => ScanError::ToolTimeout {
-                            file: self.file.to_string(),
-                            tool,
-                            secs: self.secs,
-                        },
-                    });
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-                Err(e) => {
-                    return Err(ScanError::ToolFailed {
-                        file: self.file.to_string(),
-                        tool,
-                        reason: format!("could not wait for it: {e}"),
-                    })
-                }
-            }
-        };
-        let read =
-            |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
-        if !status.success() {
-            let err = read(&err_path);
-            let reason: Vec<&str> = err
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .take(3)
-                .collect();
-            let reason = if reason.is_empty() {
-                status.to_string()
-            } else {
-                reason.join("; ")
-            };
-            return Err(ScanError::ToolFailed {
-                file: self.file.to_string(),
-                tool,
-                reason,
-            });
-        }
-        Ok(read(&out_path))
-    }
-}
-
-fn scratch(file: &str) -> Result<tempfile::TempDir, ScanError> {
-    tempfile::Builder::new()
-        .prefix("tidings-letter-")
-        .tempdir()
-        .map_err(|source| ScanError::Scratch {
-            file: file.to_string(),
-            source,
-        })
-}
-
-fn write_input(dir: &Path, kind: ScanKind, bytes: &[u8], file: &str) -> Result<PathBuf, ScanError> {
-    let path = dir.join(format!("input.{}", kind.extension()));
-    std::fs::write(&path, bytes).map_err(|source| ScanError::Scratch {
-        file: file.to_string(),
-        source,
-    })?;
-    Ok(path)
 }
 
 /// What `pdfinfo` says about a PDF: pages and each page's size in points.

@@ -40,41 +40,57 @@ fn is_contact_line(line: &str) -> bool {
         || super::date::letter_date(&[line], &[]).is_some()
 }
 
-/// Address blocks in `header`: blank lines separate blocks, and a block is split after its
-/// postcode line when something other than contact lines follows (two addresses written
-/// without a blank line between them).
+/// A line no address block runs across: a date, a subject line, or a sentence.
+fn is_boundary(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    super::date::letter_date(&[line], &[]).is_some()
+        || ["re:", "re;", "subject", "ref:", "our ref", "your ref"]
+            .iter()
+            .any(|label| lower.starts_with(label))
+        || line.chars().count() > 60
+}
+
+/// Address blocks in `header`. Blank lines do not separate blocks (OCR puts them inside
+/// blocks too): a block runs from a boundary (the start, a date, a subject line, the end of
+/// the previous block) to its postcode line, plus the contact lines right after it; the
+/// next other line starts a new block.
 pub fn address_blocks(header: &[&str]) -> Vec<AddressBlock> {
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
+    let mut end = 0;
     let mut postcode: Option<(usize, Found)> = None;
-    for (i, line) in header.iter().chain(std::iter::once(&"")).enumerate() {
+    let mut close = |start: usize, end: usize, postcode: (usize, Found)| {
+        out.push(AddressBlock {
+            lines: start..end,
+            postcode_line: postcode.0,
+            found: postcode.1,
+        });
+    };
+    for (i, line) in header.iter().enumerate() {
         if line.trim().is_empty() {
-            if let (Some(s), Some((at, found))) = (start, postcode.take()) {
-                out.push(AddressBlock {
-                    lines: s..i,
-                    postcode_line: at,
-                    found,
-                });
+            continue;
+        }
+        if postcode.is_some() {
+            if is_contact_line(line) {
+                end = i + 1;
+                continue;
             }
+            if let (Some(s), Some(p)) = (start.take(), postcode.take()) {
+                close(s, end, p);
+            }
+        }
+        if is_boundary(line) {
             start = None;
             continue;
         }
-        if postcode.is_some() && !is_contact_line(line) {
-            if let (Some(s), Some((at, found))) = (start, postcode.take()) {
-                out.push(AddressBlock {
-                    lines: s..i,
-                    postcode_line: at,
-                    found,
-                });
-            }
-            start = None;
-        }
         start.get_or_insert(i);
-        if postcode.is_none() {
-            if let Some(found) = find_in_line(line).pop() {
-                postcode = Some((i, found));
-            }
+        end = i + 1;
+        if let Some(found) = find_in_line(line).pop() {
+            postcode = Some((i, found));
         }
+    }
+    if let (Some(s), Some(p)) = (start, postcode) {
+        close(s, end, p);
     }
     out
 }
@@ -186,7 +202,11 @@ mod tests {
         let blocks = choose(&TWO_BLOCKS);
         let sender = blocks.sender.expect("a sender block");
         assert_eq!(sender.found.postcode.as_str(), "CH44 7HX");
-        assert_eq!(sender.lines, 0..5);
+        assert_eq!(
+            sender.lines,
+            0..7,
+            "the date after the contact lines belongs to the block"
+        );
         let recipient = blocks.recipient.expect("a recipient block");
         assert_eq!(recipient.found.postcode.as_str(), "L30 4YD");
     }
@@ -237,6 +257,37 @@ mod tests {
         let found = address_blocks(&lines);
         assert_eq!(found.len(), 2);
         assert_eq!(found[1].lines, 2..5);
+    }
+
+    #[test]
+    fn blank_lines_inside_a_block_do_not_split_it() {
+        // Tesseract's paragraph detection leaves blank lines inside address blocks.
+        let lines = [
+            "Ann Jones",
+            "",
+            "14 Acacia Avenue",
+            "Wallasey",
+            "",
+            "CH44 7HX",
+            "",
+            "Tel: 0151 496 0123",
+            "",
+            "3rd February 2025",
+            "",
+            "Chief Fire Officer",
+            "",
+            "Northshire Fire and Rescue Service",
+            "Bridle Road",
+            "",
+            "L30 4YD",
+            "",
+            "Tel: 0151 496 0000",
+        ];
+        let blocks = choose(&lines);
+        let sender = blocks.sender.expect("sender");
+        assert_eq!(sender.lines, 0..10);
+        let recipient = blocks.recipient.expect("recipient");
+        assert_eq!(recipient.lines, 11..19);
     }
 
     #[test]

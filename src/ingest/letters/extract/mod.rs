@@ -18,6 +18,11 @@ use super::scan::TextSource;
 use crate::domain::{EmailAddress, LetterDetails, PersonName, PhoneNumber, Postcode};
 use chrono::NaiveDate;
 
+/// Spaces between two columns of a layout text line (`pdftotext -layout`).
+const COLUMN_GAP: &str = "      ";
+/// A text segment starting at or beyond this column is in the right-hand column.
+const RIGHT_COLUMN: usize = 30;
+
 /// Lines read before giving up on a header when a letter has no "Dear" line.
 const HEADER_WITHOUT_SALUTATION: usize = 30;
 
@@ -63,8 +68,8 @@ impl LetterFields {
 /// Extracts a letter's fields from its text. National telephone numbers are read in
 /// `region` (an ISO 3166 code such as `GB`).
 pub fn extract_letter(text: &str, region: &str) -> LetterFields {
-    let owned: Vec<String> = text
-        .lines()
+    let owned: Vec<String> = columns_apart(text)
+        .iter()
         .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
         .collect();
     let lines: Vec<&str> = owned.iter().map(String::as_str).collect();
@@ -119,6 +124,44 @@ pub fn extract_letter(text: &str, region: &str) -> LetterFields {
         addressee,
         subject: salutation::subject(before_close),
     }
+}
+
+/// Layout text can hold two blocks side by side (the sender's address on the right, the
+/// recipient's on the left, on the same lines). When the head of the letter (before "Dear")
+/// has such lines, its right-hand column is read first, as its own run of lines, then the
+/// left-hand one; other text is unchanged.
+fn columns_apart(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let head_end = lines
+        .iter()
+        .position(|l| salutation::is_salutation(l))
+        .unwrap_or(0);
+    let side_by_side = lines[..head_end]
+        .iter()
+        .any(|l| l.trim().contains(COLUMN_GAP));
+    if !side_by_side {
+        return lines.iter().map(|l| l.to_string()).collect();
+    }
+    let (mut right, mut left) = (Vec::new(), Vec::new());
+    for line in &lines[..head_end] {
+        let indent = line.len() - line.trim_start().len();
+        let body = line.trim();
+        let (l, r) = match body.find(COLUMN_GAP) {
+            Some(at) => (&body[..at], body[at..].trim()),
+            None if indent >= RIGHT_COLUMN => ("", body),
+            None => (body, ""),
+        };
+        if !l.is_empty() {
+            left.push(l.to_string());
+        }
+        if !r.is_empty() {
+            right.push(r.to_string());
+        }
+    }
+    right.push(String::new());
+    right.extend(left);
+    right.extend(lines[head_end..].iter().map(|l| l.to_string()));
+    right
 }
 
 #[cfg(test)]

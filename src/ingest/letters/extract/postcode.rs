@@ -13,6 +13,44 @@ pub struct Found {
     pub span: Range<usize>,
 }
 
+/// The UK postcode areas (the letters that start a postcode).
+const AREAS: [&str; 121] = [
+    "AB", "AL", "B", "BA", "BB", "BD", "BH", "BL", "BN", "BR", "BS", "BT", "CA", "CB", "CF", "CH",
+    "CM", "CO", "CR", "CT", "CV", "CW", "DA", "DD", "DE", "DG", "DH", "DL", "DN", "DT", "DY", "E",
+    "EC", "EH", "EN", "EX", "FK", "FY", "G", "GL", "GU", "HA", "HD", "HG", "HP", "HR", "HS", "HU",
+    "HX", "IG", "IP", "IV", "KA", "KT", "KW", "KY", "L", "LA", "LD", "LE", "LL", "LN", "LS", "LU",
+    "M", "ME", "MK", "ML", "N", "NE", "NG", "NN", "NP", "NR", "NW", "OL", "OX", "PA", "PE", "PH",
+    "PL", "PO", "PR", "RG", "RH", "RM", "S", "SA", "SE", "SG", "SK", "SL", "SM", "SN", "SO", "SP",
+    "SR", "SS", "ST", "SW", "SY", "TA", "TD", "TF", "TN", "TQ", "TR", "TS", "TW", "UB", "W", "WA",
+    "WC", "WD", "WF", "WN", "WR", "WS", "WV", "YO", "ZE",
+];
+
+/// A postcode from OCR'd text whose area is a real one. `1`, `I` or `|` at the start is also
+/// tried as `L` (`19 1AD` → `L9 1AD`, `130 4YD` → `L30 4YD`): `parse_ocr` alone would read it
+/// as `I`, and no postcode area starts with `I` but `IG`, `IP` and `IV`.
+fn checked(compact: &str) -> Option<Postcode> {
+    let real_area = |p: &Postcode| {
+        let area: String = p
+            .outward()
+            .chars()
+            .take_while(char::is_ascii_alphabetic)
+            .collect();
+        AREAS.contains(&area.as_str())
+    };
+    if let Some(p) = Postcode::parse_ocr(compact).ok().filter(real_area) {
+        return Some(p);
+    }
+    let rest = compact.get(1..)?;
+    compact
+        .starts_with(['1', 'I', '|'])
+        .then(|| {
+            Postcode::parse_ocr(&format!("L{rest}"))
+                .ok()
+                .filter(real_area)
+        })
+        .flatten()
+}
+
 /// Upper-case letters, digits and the `|` OCR reads for `1`: what a written postcode holds.
 fn plausible_token(token: &str) -> bool {
     !token.is_empty()
@@ -61,7 +99,7 @@ pub fn find_in_line(line: &str) -> Vec<Found> {
                 && plausible_token(b)
                 && has_digit(&format!("{a}{b}"))
             {
-                if let Ok(postcode) = Postcode::parse_ocr(&format!("{a}{b}")) {
+                if let Some(postcode) = checked(&format!("{a}{b}")) {
                     found.push(Found {
                         postcode,
                         span: ra.start..rb.end,
@@ -74,7 +112,7 @@ pub fn find_in_line(line: &str) -> Vec<Found> {
         // "L18JQ": the space lost.
         let letters = a.chars().filter(char::is_ascii_uppercase).count();
         if (5..=7).contains(&a.len()) && plausible_token(a) && has_digit(a) && letters >= 2 {
-            if let Ok(postcode) = Postcode::parse_ocr(a) {
+            if let Some(postcode) = checked(a) {
                 found.push(Found {
                     postcode,
                     span: ra.clone(),
@@ -121,6 +159,13 @@ mod tests {
         assert_eq!(first("CH4I 5A8").as_deref(), Some("CH41 5AB"));
         assert_eq!(first("M6O 2LA").as_deref(), Some("M60 2LA"));
         assert_eq!(first("L18JQ").as_deref(), Some("L1 8JQ"));
+    }
+
+    #[test]
+    fn a_leading_one_is_read_as_l_when_no_area_fits_otherwise() {
+        assert_eq!(first("19 1AD.").as_deref(), Some("L9 1AD"));
+        assert_eq!(first("Bootle 130 4YD").as_deref(), Some("L30 4YD"));
+        assert_eq!(first("IG1 1AA").as_deref(), Some("IG1 1AA"));
     }
 
     #[test]

@@ -165,3 +165,30 @@ fn text_without_letter_parts_gives_empty_fields() {
     assert_eq!(fields(""), LetterFields::default());
     assert_eq!(fields("just some words\nand more"), LetterFields::default());
 }
+
+#[test]
+fn side_by_side_blocks_in_layout_text_are_read_as_two_columns() {
+    let text = "\
+                                                  Ann Jones
+                                                  14 Acacia Avenue
+Chief Fire Officer                                Wallasey
+Northshire Fire and Rescue Service                CH44 7HX
+Bridle Road                                       Tel: 0151 496 0123
+Bootle
+L30 4YD                                           3 February 2025
+
+Dear Chief Fire Officer,
+Re: Smoke alarm fitting
+Yours sincerely
+Ann Jones
+";
+    let f = fields(text);
+    assert_eq!(
+        f.postcode.map(|p| p.to_string()).as_deref(),
+        Some("CH44 7HX")
+    );
+    assert_eq!(f.address, ["14 Acacia Avenue", "Wallasey"]);
+    let phones: Vec<String> = f.phones.iter().map(ToString::to_string).collect();
+    assert_eq!(phones, ["+441514960123"]);
+    assert_eq!(f.letter_date, NaiveDate::from_ymd_opt(2025, 2, 3));
+}
