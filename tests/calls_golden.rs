@@ -10,7 +10,8 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use tidings::ingest::calls::{parse_call_log, CallLog, CallsConfig, FormatChoice};
+use tidings::config::OrganisationConfig;
+use tidings::ingest::calls::{parse_call_log, CallContext, CallLog, CallsConfig, FormatChoice};
 
 const SUITES: &[&str] = &["asterisk", "export", "teams", "3cx", "custom", "malformed"];
 
@@ -22,7 +23,16 @@ fn fixtures() -> PathBuf {
 #[serde(deny_unknown_fields)]
 struct Fixture {
     #[serde(default)]
+    organisation: OrganisationConfig,
+    #[serde(default)]
     calls: CallsConfig,
+}
+
+impl Fixture {
+    fn context(&self) -> Result<CallContext, tidings::ingest::calls::CallsConfigError> {
+        let o = &self.organisation;
+        self.calls.context(&o.region, &o.timezone, &o.own_numbers)
+    }
 }
 
 fn rfc3339(secs: i64) -> String {
@@ -61,7 +71,6 @@ fn parse_fixture(csv: &Path) -> Value {
         Err(_) => Fixture::default(),
     };
     let ctx = fixture
-        .calls
         .context()
         .unwrap_or_else(|e| panic!("{}: {e}", toml_path.display()));
     let choice: FormatChoice = fixture.calls.format.parse().expect("format name");
@@ -142,7 +151,7 @@ fn fingerprints(name: &str) -> Vec<String> {
         &bytes,
         name,
         FormatChoice::Auto,
-        &CallsConfig::default().context().expect("defaults"),
+        &Fixture::default().context().expect("defaults"),
     )
     .expect("readable")
     .rows
@@ -182,7 +191,7 @@ fn crlf_line_endings_read_the_same() {
             }
         })
         .collect();
-    let ctx = CallsConfig::default().context().expect("defaults");
+    let ctx = Fixture::default().context().expect("defaults");
     let a = parse_call_log(&lf, "001.csv", FormatChoice::Auto, &ctx).expect("readable");
     let b = parse_call_log(&crlf, "001.csv", FormatChoice::Auto, &ctx).expect("readable");
     assert_eq!(as_json(&a), as_json(&b));

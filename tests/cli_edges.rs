@@ -87,7 +87,7 @@ fn config_check_warns_about_the_placeholder_staff_domain_and_succeeds() {
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
 }
 
-const UNREACHABLE_IMAP: &str = "[http]\nenabled = false\n[[imap.accounts]]\nname = \"down\"\nhost = \"127.0.0.1\"\nport = 1\nsecurity = \"plain\"\nusername = \"u\"\npassword = \"p\"\n";
+const UNREACHABLE_IMAP: &str = "[http]\nenabled = false\n[dropfolder]\nenabled = false\n[calls]\nenabled = false\n[letters]\nenabled = false\n[[imap.accounts]]\nname = \"down\"\nhost = \"127.0.0.1\"\nport = 1\nsecurity = \"plain\"\nusername = \"u\"\npassword = \"p\"\n";
 
 #[test]
 fn a_one_shot_failure_prints_each_cause_once_and_promises_no_retry() {

@@ -27,7 +27,7 @@ async fn kill_9_during_backfill_loses_nothing_and_duplicates_nothing() {
     std::fs::write(
         &config,
         format!(
-            "[store]\nurl = \"sqlite://{}/t.db\"\n[http]\nenabled = false\n[dropfolder]\nenabled = false\n\
+            "[store]\nurl = \"sqlite://{}/t.db\"\n[http]\nenabled = false\n[dropfolder]\nenabled = false\n[calls]\nenabled = false\n[letters]\nenabled = false\n\
              [[imap.accounts]]\nname = \"crash\"\nhost = \"{}\"\nport = {}\nsecurity = \"plain\"\nusername = \"{user}\"\npassword = \"{}\"\nfetch_batch_messages = 100\n",
             dir.path().display(),
             s.imap_host,

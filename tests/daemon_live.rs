@@ -52,7 +52,7 @@ async fn idle_delivers_new_mail_and_the_daemon_survives_a_server_restart() {
     std::fs::write(
         &config,
         format!(
-            "[store]\nurl = \"{url}\"\n[http]\nenabled = false\n[dropfolder]\nenabled = false\n\
+            "[store]\nurl = \"{url}\"\n[http]\nenabled = false\n[dropfolder]\nenabled = false\n[calls]\nenabled = false\n[letters]\nenabled = false\n\
              [[imap.accounts]]\nname = \"live\"\nhost = \"{}\"\nport = {}\nsecurity = \"plain\"\nusername = \"{user}\"\npassword = \"{}\"\n\
              idle = true\npoll_interval_secs = 600\ntimeout_secs = 10\n",
             s.imap_host, s.imap_port, s.imap_password

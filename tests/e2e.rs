@@ -95,6 +95,7 @@ fn write_config(
     manager: &str,
 ) -> std::path::PathBuf {
     let path = dir.join("tidings.toml");
+    std::fs::create_dir_all(dir.join("drop")).unwrap();
     let text = format!(
         r#"
 [store]
@@ -106,6 +107,10 @@ name = "Test Fire and Rescue"
 staff_domains = ["fire.example"]
 [dropfolder]
 path = "{drop}"
+[calls]
+enabled = false
+[letters]
+enabled = false
 [[imap.accounts]]
 name = "e2e"
 host = "{host}"

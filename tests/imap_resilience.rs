@@ -304,7 +304,7 @@ async fn run_since_on_the_command_line_applies_to_every_account() {
         }
     }
     let dir = tempfile::tempdir().unwrap();
-    let mut config = "[http]\nenabled = false\n".to_string();
+    let mut config = "[http]\nenabled = false\n[dropfolder]\nenabled = false\n[calls]\nenabled = false\n[letters]\nenabled = false\n".to_string();
     for (name, user) in [("one", &u1), ("two", &u2)] {
         config.push_str(&format!(
             "[[imap.accounts]]\nname = \"{name}\"\nhost = \"{}\"\nport = {}\nsecurity = \"plain\"\nusername = \"{user}\"\npassword = \"{}\"\n",

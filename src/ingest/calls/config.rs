@@ -351,7 +351,9 @@ mod tests {
             "the example mapping is in config/tidings.toml"
         );
         let c = calls(&format!("[calls]\n{block}"));
-        let ctx = c.context("GB", "Europe/London", &[]).expect("the example mapping is valid");
+        let ctx = c
+            .context("GB", "Europe/London", &[])
+            .expect("the example mapping is valid");
         assert_eq!(ctx.formats[0].name, "mitel");
         assert_eq!(ctx.formats[0].columns.called, Some(ColumnRef::Position(4)));
     }
