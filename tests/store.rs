@@ -21,6 +21,7 @@ fn item(customer: &str, at: i64, staff: &[&str]) -> ItemRecord {
             identifier: customer.into(),
             new_key: tidings::pipeline::link::customer_key("email", customer),
             display_name: Some("A Resident".into()),
+            also: vec![],
         }),
         counterpart: Some(customer.into()),
         staff: staff
@@ -257,6 +258,7 @@ fn call(caller: &str, at: i64) -> ItemRecord {
             identifier: caller.into(),
             new_key: tidings::pipeline::link::customer_key("phone", caller),
             display_name: None,
+            also: vec![],
         }),
         counterpart: Some(caller.into()),
         details: Some(r#"{"channel":"call","duration_secs":60}"#.into()),

@@ -293,9 +293,39 @@ impl Linker {
     }
 }
 
+/// Local parts of role addresses (`info@`, `office@`): many people write from them, so on its
+/// own such an address never joins two people; with a display name it names one of them.
+const ROLE_LOCAL_PARTS: &[&str] = &[
+    "info",
+    "office",
+    "admin",
+    "enquiries",
+    "enquiry",
+    "contact",
+    "hello",
+    "reception",
+    "sales",
+    "mail",
+    "post",
+    "team",
+    "general",
+    "accounts",
+    "support",
+    "help",
+    "customerservices",
+];
+
+/// True when the address is a role mailbox many people may write from.
+pub fn is_role_address(address: &EmailAddress) -> bool {
+    let local = address.as_str().split('@').next().unwrap_or_default();
+    ROLE_LOCAL_PARTS.contains(&local)
+}
+
 /// The customer reference for a party: its strongest identifier — a customer key, an email
-/// address, a phone number, or a name and postcode together. A new customer's key is derived
-/// from the identifier, so two daemons creating the same customer at once agree on it.
+/// address, a phone number, or a name and postcode together — and the other strong identifiers
+/// it carries (`also`). A role address (`info@`) counts only together with the writer's name.
+/// A new customer's key is derived from the primary identifier, so two daemons creating the
+/// same customer at once agree on it.
 pub fn customer_ref(party: &Party) -> Option<CustomerRef> {
     let by_key = party.identifiers.iter().find_map(|i| match i {
         Identifier::CustomerKey(k) => Some(k.clone()),
@@ -307,6 +337,7 @@ pub fn customer_ref(party: &Party) -> Option<CustomerRef> {
             identifier: key.clone(),
             new_key: key,
             display_name: None,
+            also: Vec::new(),
         });
     }
     let name = party.name.clone().or_else(|| {
@@ -315,25 +346,46 @@ pub fn customer_ref(party: &Party) -> Option<CustomerRef> {
             _ => None,
         })
     });
-    let (kind, value) = if let Some(e) = party.email() {
-        ("email", e.to_string())
-    } else if let Some(p) = party.phone() {
-        ("phone", p.to_string())
-    } else {
-        let postcode = party.postcode()?;
-        let name = name.as_deref().map(name_key).filter(|n| !n.is_empty())?;
-        ("name-postcode", format!("{name}|{postcode}"))
-    };
+    let name_key = name.as_deref().map(name_key).filter(|n| !n.is_empty());
+    let mut ids: Vec<(String, String)> = Vec::new();
+    for i in &party.identifiers {
+        match i {
+            Identifier::Email(e) if is_role_address(e) => {
+                if let Some(n) = &name_key {
+                    ids.push(("email-name".into(), format!("{e}|{n}")));
+                }
+            }
+            Identifier::Email(e) => ids.push(("email".into(), e.to_string())),
+            _ => {}
+        }
+    }
+    ids.sort_by_key(|(k, _)| k != "email");
+    for i in &party.identifiers {
+        if let Identifier::Phone(p) = i {
+            ids.push(("phone".into(), p.to_string()));
+        }
+    }
+    if let (Some(pc), Some(n)) = (party.postcode(), &name_key) {
+        ids.push(("name-postcode".into(), format!("{n}|{pc}")));
+    }
+    ids.dedup();
+    let mut ids = ids.into_iter();
+    let (kind, value) = ids.next()?;
     Some(CustomerRef {
-        identifier_kind: kind.to_string(),
-        new_key: customer_key(kind, &value),
+        new_key: customer_key(&kind, &value),
+        identifier_kind: kind,
         identifier: value,
         display_name: name,
+        also: ids.collect(),
     })
 }
 
-/// A name as a comparison key: lower case, letters and single spaces only.
+/// A name as a comparison key: lower case, titles removed, diacritics folded; the words as
+/// written when the text is not a usable name.
 fn name_key(name: &str) -> String {
+    if let Ok(n) = crate::domain::PersonName::parse(name) {
+        return n.key();
+    }
     name.split_whitespace()
         .map(|w| {
             w.chars()

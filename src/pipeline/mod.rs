@@ -4,4 +4,5 @@
 
 pub mod count;
 pub mod flags;
+pub mod identity;
 pub mod link;

@@ -123,6 +123,10 @@ pub struct CustomerRef {
     pub new_key: String,
     /// Display name seen with the identifier.
     pub display_name: Option<String>,
+    /// Other strong identifiers the item carries for the same party (a signature's phone
+    /// number, a letter's email and phone): they link the item when the primary one is new,
+    /// and are attached to its customer when no one holds them yet.
+    pub also: Vec<(String, String)>,
 }
 
 /// A staff member named on an item.

@@ -26,32 +26,34 @@ macro_rules! write_parts {
                 $crate::store::PartOutcome::Item(_) => None,
             })
             .collect();
-        // 5. Customers, found by identifier or created with their deterministic key.
-        let mut wanted: std::collections::HashMap<(&str, &str), &$crate::store::CustomerRef> =
-            std::collections::HashMap::new();
-        for (_, _, item) in &items {
-            if let Some(c) = &item.customer {
-                wanted
-                    .entry((c.identifier_kind.as_str(), c.identifier.as_str()))
-                    .or_insert(c);
-            }
-        }
+        // 5. Customers: every identifier the batch names is looked up once; the pure
+        // resolver (pipeline::identity) plans which customer each item belongs to, which new
+        // customers to create (keys derived from their primary identifier) and which
+        // identifiers to attach; then the primary identifiers are read back, because another
+        // writer may have linked one first — what won is what the items get.
+        let (ref_items, refs): (Vec<usize>, Vec<&$crate::store::CustomerRef>) = items
+            .iter()
+            .enumerate()
+            .filter_map(|(n, (_, _, item))| item.customer.as_ref().map(|c| (n, c)))
+            .unzip();
         let mut customer_ids: std::collections::HashMap<(String, String), i64> =
             std::collections::HashMap::new();
         // One query per identifier kind: `kind = $1 AND value IN (…)` uses the primary key
         // on both backends (a row-value IN list does not on PostgreSQL).
         macro_rules! lookup_identifiers {
-            ($refs:expr) => {
-                let mut kinds: Vec<&str> =
-                    $refs.iter().map(|c| c.identifier_kind.as_str()).collect();
+            ($ids:expr) => {
+                let ids: Vec<(&str, &str)> = $ids;
+                let mut kinds: Vec<&str> = ids.iter().map(|(k, _)| *k).collect();
                 kinds.sort_unstable();
                 kinds.dedup();
                 for kind in kinds {
-                    let values: Vec<&str> = $refs
+                    let mut values: Vec<&str> = ids
                         .iter()
-                        .filter(|c| c.identifier_kind == kind)
-                        .map(|c| c.identifier.as_str())
+                        .filter(|(k, _)| *k == kind)
+                        .map(|(_, v)| *v)
                         .collect();
+                    values.sort_unstable();
+                    values.dedup();
                     for chunk in values.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
                         // A customer named by its key (a file note) is found by that key.
                         let mut qb = if kind == $crate::store::KEY_KIND {
@@ -79,44 +81,88 @@ macro_rules! write_parts {
                 }
             };
         }
-        let all: Vec<&$crate::store::CustomerRef> = wanted.into_values().collect();
-        lookup_identifiers!(all);
-        let missing: Vec<&$crate::store::CustomerRef> = all
-            .into_iter()
-            .filter(|c| {
-                !customer_ids.contains_key(&(c.identifier_kind.clone(), c.identifier.clone()))
+        lookup_identifiers!(refs
+            .iter()
+            .flat_map(|c| {
+                std::iter::once((c.identifier_kind.as_str(), c.identifier.as_str()))
+                    .chain(c.also.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             })
-            // A key names an existing customer; it never creates one.
-            .filter(|c| c.identifier_kind != $crate::store::KEY_KIND)
-            .collect();
-        for chunk in missing.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
+            .collect());
+        let plan = $crate::pipeline::identity::resolve(&refs, &customer_ids);
+        let mut new_ids: Vec<Option<i64>> = vec![None; plan.new_customers.len()];
+        for chunk in plan
+            .new_customers
+            .chunks($crate::store::batch::ROWS_PER_STATEMENT)
+        {
             let mut qb = sqlx::QueryBuilder::new(
                 "INSERT INTO customers (customer_key, display_name, created_at) ",
             );
             qb.push_values(chunk, |mut b, c| {
-                b.push_bind(c.new_key.as_str())
+                b.push_bind(c.key.as_str())
                     .push_bind(c.display_name.as_deref())
                     .push_bind(now);
             });
             qb.push(" ON CONFLICT (customer_key) DO NOTHING");
             qb.build().execute(&mut **tx).await?;
-
+        }
+        if !plan.new_customers.is_empty() {
+            let mut by_key = std::collections::HashMap::new();
+            for chunk in plan
+                .new_customers
+                .chunks($crate::store::batch::ROWS_PER_STATEMENT)
+            {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "SELECT customer_key, id FROM customers WHERE customer_key IN (",
+                );
+                let mut list = qb.separated(", ");
+                for c in chunk {
+                    list.push_bind(c.key.as_str());
+                }
+                qb.push(")");
+                let rows: Vec<(String, i64)> = qb.build_query_as().fetch_all(&mut **tx).await?;
+                by_key.extend(rows);
+            }
+            for (slot, c) in new_ids.iter_mut().zip(&plan.new_customers) {
+                *slot = by_key.get(&c.key).copied();
+            }
+        }
+        let target_id = |t: &$crate::pipeline::identity::Target| match t {
+            $crate::pipeline::identity::Target::Existing(id) => Some(*id),
+            $crate::pipeline::identity::Target::New(n) => new_ids.get(*n).copied().flatten(),
+        };
+        let attach: Vec<(&str, &str, i64)> = plan
+            .attach
+            .iter()
+            .filter_map(|(k, v, t)| target_id(t).map(|id| (k.as_str(), v.as_str(), id)))
+            .collect();
+        for chunk in attach.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
             let mut qb = sqlx::QueryBuilder::new(
                 "INSERT INTO identifiers (kind, value, customer_id, created_at) ",
             );
-            qb.push_values(chunk, |mut b, c| {
-                b.push_bind(c.identifier_kind.as_str())
-                    .push_bind(c.identifier.as_str())
-                    .push_unseparated(", (SELECT id FROM customers WHERE customer_key = ")
-                    .push_bind_unseparated(c.new_key.as_str())
-                    .push_unseparated(")")
-                    .push_bind(now);
+            qb.push_values(chunk, |mut b, (k, v, id)| {
+                b.push_bind(*k).push_bind(*v).push_bind(*id).push_bind(now);
             });
             qb.push(" ON CONFLICT (kind, value) DO NOTHING");
             qb.build().execute(&mut **tx).await?;
         }
-        // Another writer may have linked an identifier first: read back what won.
-        lookup_identifiers!(missing);
+        // What each item's customer is: its primary identifier as stored now (another writer
+        // may have won it), else the plan's target.
+        let targets: Vec<Option<i64>> = plan
+            .targets
+            .iter()
+            .map(|t| t.as_ref().and_then(target_id))
+            .collect();
+        lookup_identifiers!(refs
+            .iter()
+            .map(|c| (c.identifier_kind.as_str(), c.identifier.as_str()))
+            .collect());
+        let mut item_customer: Vec<Option<i64>> = vec![None; items.len()];
+        for ((n, c), target) in ref_items.iter().zip(&refs).zip(&targets) {
+            let stored = customer_ids
+                .get(&(c.identifier_kind.clone(), c.identifier.clone()))
+                .copied();
+            item_customer[*n] = stored.or(*target);
+        }
 
         // 6. Staff members.
         let staff: std::collections::HashMap<&str, &$crate::store::StaffRef> = items
@@ -151,17 +197,16 @@ macro_rules! write_parts {
         // part already written is not returned by the insert: it counts as a duplicate.
         let item_rows: Vec<$crate::store::bulk::ItemRow<'_>> = items
             .iter()
-            .map(|(raw_id, part, item)| $crate::store::bulk::ItemRow {
-                raw_id: *raw_id,
-                part: part.part,
-                dedupe_key: part.dedupe_key.as_deref(),
-                item,
-                customer_id: item.customer.as_ref().and_then(|c| {
-                    customer_ids
-                        .get(&(c.identifier_kind.clone(), c.identifier.clone()))
-                        .copied()
-                }),
-            })
+            .zip(&item_customer)
+            .map(
+                |((raw_id, part, item), customer_id)| $crate::store::bulk::ItemRow {
+                    raw_id: *raw_id,
+                    part: part.part,
+                    dedupe_key: part.dedupe_key.as_deref(),
+                    item,
+                    customer_id: *customer_id,
+                },
+            )
             .collect();
         let inserted: std::collections::HashMap<(i64, i64), i64> =
             $crate::store::bulk::BulkInsert::insert_items(&mut **tx, &item_rows)

@@ -1,0 +1,185 @@
+//! `resolve`: which customer each item of a batch belongs to, given the identifiers the store
+//! already knows. Pure: the store fetches the known identifiers, calls this, and writes the
+//! plan.
+//!
+//! Rules, in order: an item's primary identifier (its strongest: email address, E.164 number,
+//! name and postcode together, or a customer key) decides when it is known; otherwise the first
+//! of its other strong identifiers that is known (a letter whose address is new but whose
+//! number has phoned before); otherwise a new customer keyed by the primary identifier. Every
+//! identifier the item carries that nobody holds yet is attached to its customer — so a phone
+//! number in an email signature links later calls — but an identifier another customer already
+//! holds is never moved or merged: two people are never joined by one shared number or
+//! address. Items of one batch see each other's decisions.
+
+use crate::pipeline::link::customer_key;
+use crate::store::{CustomerRef, KEY_KIND};
+use std::collections::HashMap;
+
+/// Where an item's customer is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A customer already stored, by internal id.
+    Existing(i64),
+    /// The n-th new customer of the plan.
+    New(usize),
+}
+
+/// A customer the plan creates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCustomer {
+    /// Its key (derived from the primary identifier, so concurrent writers agree).
+    pub key: String,
+    /// A display name seen with it.
+    pub display_name: Option<String>,
+}
+
+/// What to write for a batch.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// Per input reference, in order: its customer, or `None` (a key that names no customer).
+    pub targets: Vec<Option<Target>>,
+    /// Customers to create.
+    pub new_customers: Vec<NewCustomer>,
+    /// Identifiers to attach: (kind, value, customer).
+    pub attach: Vec<(String, String, Target)>,
+}
+
+/// Plans the customers of `refs` given `known` identifiers ((kind, value) → customer id; for
+/// [`KEY_KIND`] the value is the customer key).
+pub fn resolve(refs: &[&CustomerRef], known: &HashMap<(String, String), i64>) -> Plan {
+    let mut plan = Plan::default();
+    let mut seen: HashMap<(String, String), Target> = HashMap::new();
+    let lookup = |seen: &HashMap<(String, String), Target>, id: &(String, String)| {
+        seen.get(id)
+            .copied()
+            .or_else(|| known.get(id).map(|c| Target::Existing(*c)))
+    };
+    for r in refs {
+        let primary = (r.identifier_kind.clone(), r.identifier.clone());
+        let others: Vec<(String, String)> =
+            r.also.iter().filter(|a| **a != primary).cloned().collect();
+        let found =
+            lookup(&seen, &primary).or_else(|| others.iter().find_map(|id| lookup(&seen, id)));
+        let target = match found {
+            Some(t) => t,
+            None if r.identifier_kind == KEY_KIND => {
+                plan.targets.push(None);
+                continue;
+            }
+            None => {
+                plan.new_customers.push(NewCustomer {
+                    key: customer_key(&primary.0, &primary.1),
+                    display_name: r.display_name.clone(),
+                });
+                Target::New(plan.new_customers.len() - 1)
+            }
+        };
+        plan.targets.push(Some(target));
+        for id in std::iter::once(primary).chain(others) {
+            if id.0 == KEY_KIND || lookup(&seen, &id).is_some() {
+                continue;
+            }
+            seen.insert(id.clone(), target);
+            plan.attach.push((id.0, id.1, target));
+        }
+    }
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cref(kind: &str, value: &str, also: &[(&str, &str)]) -> CustomerRef {
+        CustomerRef {
+            identifier_kind: kind.into(),
+            identifier: value.into(),
+            new_key: customer_key(kind, value),
+            display_name: None,
+            also: also
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    fn known(entries: &[(&str, &str, i64)]) -> HashMap<(String, String), i64> {
+        entries
+            .iter()
+            .map(|(k, v, c)| ((k.to_string(), v.to_string()), *c))
+            .collect()
+    }
+
+    #[test]
+    fn a_known_primary_identifier_decides() {
+        let r = cref("email", "ann@home.example", &[]);
+        let plan = resolve(&[&r], &known(&[("email", "ann@home.example", 7)]));
+        assert_eq!(plan.targets, vec![Some(Target::Existing(7))]);
+        assert!(plan.new_customers.is_empty() && plan.attach.is_empty());
+    }
+
+    #[test]
+    fn a_signature_number_is_attached_so_later_calls_link() {
+        let email = cref("email", "ann@home.example", &[("phone", "+441514960123")]);
+        let call = cref("phone", "+441514960123", &[]);
+        let plan = resolve(
+            &[&email, &call],
+            &known(&[("email", "ann@home.example", 7)]),
+        );
+        assert_eq!(
+            plan.targets,
+            vec![Some(Target::Existing(7)), Some(Target::Existing(7))]
+        );
+        assert_eq!(
+            plan.attach,
+            vec![("phone".into(), "+441514960123".into(), Target::Existing(7))]
+        );
+    }
+
+    #[test]
+    fn a_letter_with_a_new_address_links_by_its_known_number() {
+        let letter = cref(
+            "email",
+            "ann.new@home.example",
+            &[("phone", "+441514960123")],
+        );
+        let plan = resolve(&[&letter], &known(&[("phone", "+441514960123", 3)]));
+        assert_eq!(plan.targets, vec![Some(Target::Existing(3))]);
+        assert_eq!(plan.attach[0].1, "ann.new@home.example");
+    }
+
+    #[test]
+    fn a_number_another_customer_holds_is_never_moved_and_never_merges() {
+        let bob = cref("email", "bob@home.example", &[("phone", "+441514960123")]);
+        let plan = resolve(&[&bob], &known(&[("phone", "+441514960123", 3)]));
+        // Bob's own address is new: he is a new customer, not customer 3.
+        assert_eq!(plan.targets, vec![Some(Target::New(0))]);
+        assert_eq!(
+            plan.attach,
+            vec![("email".into(), "bob@home.example".into(), Target::New(0))]
+        );
+    }
+
+    #[test]
+    fn items_of_one_batch_share_new_customers() {
+        let a = cref("email", "new@home.example", &[("phone", "+447700900123")]);
+        let b = cref("phone", "+447700900123", &[]);
+        let c = cref("email", "new@home.example", &[]);
+        let plan = resolve(&[&a, &b, &c], &HashMap::new());
+        assert_eq!(plan.new_customers.len(), 1);
+        assert_eq!(plan.targets, vec![Some(Target::New(0)); 3]);
+        assert_eq!(
+            plan.new_customers[0].key,
+            customer_key("email", "new@home.example")
+        );
+    }
+
+    #[test]
+    fn a_customer_key_names_only_an_existing_customer() {
+        let note = cref(KEY_KIND, "c-0123456789ab", &[]);
+        assert_eq!(resolve(&[&note], &HashMap::new()).targets, vec![None]);
+        let plan = resolve(&[&note], &known(&[(KEY_KIND, "c-0123456789ab", 4)]));
+        assert_eq!(plan.targets, vec![Some(Target::Existing(4))]);
+        assert!(plan.attach.is_empty());
+    }
+}
