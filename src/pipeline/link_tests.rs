@@ -196,7 +196,7 @@ fn a_letter_links_by_email_then_phone_then_name_and_postcode() {
     let by_name = linker().link(&sender(vec![pc()]));
     assert_eq!(by_name.counterpart.as_deref(), Some("L1 8JQ"));
     let c = by_name.customer.expect("linked");
-    assert_eq!(c.identifier, "mrs ann jones|L1 8JQ");
+    assert_eq!(c.identifier, "ann jones|L1 8JQ");
     let anonymous = linker().link(&record(
         Channel::Letter,
         Direction::Inbound,

@@ -88,7 +88,32 @@ macro_rules! write_parts {
                     .chain(c.also.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             })
             .collect());
-        let plan = $crate::pipeline::identity::resolve(&refs, &customer_ids);
+        // Names of the customers an item's other identifiers point at: a second identifier
+        // links only when the names agree.
+        let mut names: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+        let candidates: Vec<i64> = {
+            let mut c: Vec<i64> = refs
+                .iter()
+                .flat_map(|r| r.also.iter())
+                .filter_map(|id| customer_ids.get(id).copied())
+                .collect();
+            c.sort_unstable();
+            c.dedup();
+            c
+        };
+        for chunk in candidates.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT id, display_name FROM customers WHERE display_name IS NOT NULL AND id IN (",
+            );
+            let mut list = qb.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            qb.push(")");
+            let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(&mut **tx).await?;
+            names.extend(rows);
+        }
+        let plan = $crate::pipeline::identity::resolve(&refs, &customer_ids, &names);
         let mut new_ids: Vec<Option<i64>> = vec![None; plan.new_customers.len()];
         for chunk in plan
             .new_customers

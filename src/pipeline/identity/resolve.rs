@@ -4,13 +4,16 @@
 //!
 //! Rules, in order: an item's primary identifier (its strongest: email address, E.164 number,
 //! name and postcode together, or a customer key) decides when it is known; otherwise the first
-//! of its other strong identifiers that is known (a letter whose address is new but whose
-//! number has phoned before); otherwise a new customer keyed by the primary identifier. Every
+//! of its other strong identifiers that is known *and* whose customer's name is compatible with
+//! the name on the item (a letter from Ann Jones whose address is new but whose number has
+//! phoned before; not a colleague whose signature carries the same switchboard number);
+//! otherwise a new customer keyed by the primary identifier. Every
 //! identifier the item carries that nobody holds yet is attached to its customer — so a phone
 //! number in an email signature links later calls — but an identifier another customer already
 //! holds is never moved or merged: two people are never joined by one shared number or
 //! address. Items of one batch see each other's decisions.
 
+use crate::domain::PersonName;
 use crate::pipeline::link::customer_key;
 use crate::store::{CustomerRef, KEY_KIND};
 use std::collections::HashMap;
@@ -45,8 +48,12 @@ pub struct Plan {
 }
 
 /// Plans the customers of `refs` given `known` identifiers ((kind, value) → customer id; for
-/// [`KEY_KIND`] the value is the customer key).
-pub fn resolve(refs: &[&CustomerRef], known: &HashMap<(String, String), i64>) -> Plan {
+/// [`KEY_KIND`] the value is the customer key) and the display names of those customers.
+pub fn resolve(
+    refs: &[&CustomerRef],
+    known: &HashMap<(String, String), i64>,
+    names: &HashMap<i64, String>,
+) -> Plan {
     let mut plan = Plan::default();
     let mut seen: HashMap<(String, String), Target> = HashMap::new();
     let lookup = |seen: &HashMap<(String, String), Target>, id: &(String, String)| {
@@ -58,8 +65,21 @@ pub fn resolve(refs: &[&CustomerRef], known: &HashMap<(String, String), i64>) ->
         let primary = (r.identifier_kind.clone(), r.identifier.clone());
         let others: Vec<(String, String)> =
             r.also.iter().filter(|a| **a != primary).cloned().collect();
-        let found =
-            lookup(&seen, &primary).or_else(|| others.iter().find_map(|id| lookup(&seen, id)));
+        let same_person = |t: &Target| match t {
+            Target::Existing(id) => names_agree(
+                r.display_name.as_deref(),
+                names.get(id).map(String::as_str),
+            ),
+            Target::New(n) => names_agree(
+                r.display_name.as_deref(),
+                plan.new_customers[*n].display_name.as_deref(),
+            ),
+        };
+        let found = lookup(&seen, &primary).or_else(|| {
+            others
+                .iter()
+                .find_map(|id| lookup(&seen, id).filter(|t| same_person(t)))
+        });
         let target = match found {
             Some(t) => t,
             None if r.identifier_kind == KEY_KIND => {
@@ -86,16 +106,32 @@ pub fn resolve(refs: &[&CustomerRef], known: &HashMap<(String, String), i64>) ->
     plan
 }
 
+/// True when both names are given, have given names and agree (`J. Smith` ~ `John Smith`).
+fn names_agree(a: Option<&str>, b: Option<&str>) -> bool {
+    let parse = |n: Option<&str>| {
+        n.and_then(|n| PersonName::parse(n).ok())
+            .filter(|p| !p.given().is_empty())
+    };
+    match (parse(a), parse(b)) {
+        (Some(a), Some(b)) => a.compatible(&b),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn cref(kind: &str, value: &str, also: &[(&str, &str)]) -> CustomerRef {
+        named(kind, value, also, None)
+    }
+
+    fn named(kind: &str, value: &str, also: &[(&str, &str)], name: Option<&str>) -> CustomerRef {
         CustomerRef {
             identifier_kind: kind.into(),
             identifier: value.into(),
             new_key: customer_key(kind, value),
-            display_name: None,
+            display_name: name.map(str::to_string),
             also: also
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -113,7 +149,11 @@ mod tests {
     #[test]
     fn a_known_primary_identifier_decides() {
         let r = cref("email", "ann@home.example", &[]);
-        let plan = resolve(&[&r], &known(&[("email", "ann@home.example", 7)]));
+        let plan = resolve(
+            &[&r],
+            &known(&[("email", "ann@home.example", 7)]),
+            &HashMap::new(),
+        );
         assert_eq!(plan.targets, vec![Some(Target::Existing(7))]);
         assert!(plan.new_customers.is_empty() && plan.attach.is_empty());
     }
@@ -125,6 +165,7 @@ mod tests {
         let plan = resolve(
             &[&email, &call],
             &known(&[("email", "ann@home.example", 7)]),
+            &HashMap::new(),
         );
         assert_eq!(
             plan.targets,
@@ -138,20 +179,43 @@ mod tests {
 
     #[test]
     fn a_letter_with_a_new_address_links_by_its_known_number() {
-        let letter = cref(
+        let letter = named(
             "email",
             "ann.new@home.example",
             &[("phone", "+441514960123")],
+            Some("Mrs Ann Jones"),
         );
-        let plan = resolve(&[&letter], &known(&[("phone", "+441514960123", 3)]));
+        let names: HashMap<i64, String> = [(3, "Ann Jones".to_string())].into();
+        let plan = resolve(&[&letter], &known(&[("phone", "+441514960123", 3)]), &names);
         assert_eq!(plan.targets, vec![Some(Target::Existing(3))]);
+        let nameless = resolve(
+            &[&cref(
+                "email",
+                "x@home.example",
+                &[("phone", "+441514960123")],
+            )],
+            &known(&[("phone", "+441514960123", 3)]),
+            &names,
+        );
+        assert_eq!(
+            nameless.targets,
+            vec![Some(Target::New(0))],
+            "no name, no second-identifier link"
+        );
         assert_eq!(plan.attach[0].1, "ann.new@home.example");
     }
 
     #[test]
     fn a_number_another_customer_holds_is_never_moved_and_never_merges() {
-        let bob = cref("email", "bob@home.example", &[("phone", "+441514960123")]);
-        let plan = resolve(&[&bob], &known(&[("phone", "+441514960123", 3)]));
+        // Bob's signature carries the office switchboard that Ann's did first.
+        let bob = named(
+            "email",
+            "bob@home.example",
+            &[("phone", "+441514960123")],
+            Some("Bob Jones"),
+        );
+        let names: HashMap<i64, String> = [(3, "Ann Jones".to_string())].into();
+        let plan = resolve(&[&bob], &known(&[("phone", "+441514960123", 3)]), &names);
         // Bob's own address is new: he is a new customer, not customer 3.
         assert_eq!(plan.targets, vec![Some(Target::New(0))]);
         assert_eq!(
@@ -165,7 +229,7 @@ mod tests {
         let a = cref("email", "new@home.example", &[("phone", "+447700900123")]);
         let b = cref("phone", "+447700900123", &[]);
         let c = cref("email", "new@home.example", &[]);
-        let plan = resolve(&[&a, &b, &c], &HashMap::new());
+        let plan = resolve(&[&a, &b, &c], &HashMap::new(), &HashMap::new());
         assert_eq!(plan.new_customers.len(), 1);
         assert_eq!(plan.targets, vec![Some(Target::New(0)); 3]);
         assert_eq!(
@@ -177,8 +241,15 @@ mod tests {
     #[test]
     fn a_customer_key_names_only_an_existing_customer() {
         let note = cref(KEY_KIND, "c-0123456789ab", &[]);
-        assert_eq!(resolve(&[&note], &HashMap::new()).targets, vec![None]);
-        let plan = resolve(&[&note], &known(&[(KEY_KIND, "c-0123456789ab", 4)]));
+        assert_eq!(
+            resolve(&[&note], &HashMap::new(), &HashMap::new()).targets,
+            vec![None]
+        );
+        let plan = resolve(
+            &[&note],
+            &known(&[(KEY_KIND, "c-0123456789ab", 4)]),
+            &HashMap::new(),
+        );
         assert_eq!(plan.targets, vec![Some(Target::Existing(4))]);
         assert!(plan.attach.is_empty());
     }
