@@ -112,7 +112,7 @@ pub async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Import { what } => import(config, what).await,
         Command::Digest { what } => digest(config, what).await,
         Command::Export { what, format } => {
-            let store = Store::open(&config.store.url).await?;
+            let store = Store::open_existing(&config.store.url).await?;
             crate::export::export(&store, what, format, std::io::stdout().lock()).await?;
             Ok(())
         }
@@ -223,7 +223,10 @@ async fn import(config: Config, what: ImportCommand) -> anyhow::Result<()> {
 }
 
 async fn digest(config: Config, what: DigestCommand) -> anyhow::Result<()> {
-    let app = App::build(config).await?;
+    let app = match what {
+        DigestCommand::Preview { .. } => App::build_existing(config).await?,
+        DigestCommand::Send => App::build(config).await?,
+    };
     let now = chrono::Utc::now().timestamp();
     match what {
         DigestCommand::Preview { html } => {
@@ -256,7 +259,7 @@ async fn digest(config: Config, what: DigestCommand) -> anyhow::Result<()> {
 }
 
 async fn quarantine(config: Config, what: QuarantineCommand) -> anyhow::Result<()> {
-    let app = App::build(config).await?;
+    let app = App::build_existing(config).await?;
     let rows = app.store().quarantine_list().await?;
     match what {
         QuarantineCommand::List => {
@@ -315,7 +318,7 @@ async fn quarantine(config: Config, what: QuarantineCommand) -> anyhow::Result<(
 }
 
 async fn status(config: Config) -> anyhow::Result<()> {
-    let app = App::build(config).await?;
+    let app = App::build_existing(config).await?;
     let (items, customers, quarantined) = app.store().counts().await?;
     let outbox = app.store().outbox_totals().await?;
     println!("items {items}, customers {customers}, quarantined {quarantined}");

@@ -78,6 +78,17 @@ impl App {
     /// Opens (and migrates) the store and prepares the SMTP sender.
     pub async fn build(config: Config) -> Result<Self, DaemonError> {
         let store = Store::open(&config.store.url).await?;
+        Self::with_store(config, store)
+    }
+
+    /// Like [`App::build`], but the database must already exist: for commands that read the
+    /// log (export, status, quarantine, digest preview), which must never create one.
+    pub async fn build_existing(config: Config) -> Result<Self, DaemonError> {
+        let store = Store::open_existing(&config.store.url).await?;
+        Self::with_store(config, store)
+    }
+
+    fn with_store(config: Config, store: Store) -> Result<Self, DaemonError> {
         let funnel = Funnel::new(store.clone(), &config.organisation.staff_domains);
         let smtp = match &config.smtp {
             Some(c) => Some(std::sync::Arc::new(

@@ -175,3 +175,28 @@ fn importing_a_file_that_is_not_mbox_fails_naming_the_file() {
         "{err}"
     );
 }
+
+#[test]
+fn read_commands_in_a_directory_without_a_database_fail_and_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let commands: &[&[&str]] = &[
+        &["export", "items"],
+        &["status"],
+        &["quarantine", "list"],
+        &["digest", "preview"],
+    ];
+    for args in commands {
+        let out = tidings(dir.path(), args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("no Tidings database at data/tidings.db: run `tidings run` or `tidings migrate` first, or pass --config"),
+            "{args:?}: {err}"
+        );
+        assert!(!dir.path().join("data").exists(), "{args:?} created data/");
+    }
+    let out = tidings(dir.path(), &["migrate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = tidings(dir.path(), &["export", "items"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}

@@ -11,6 +11,15 @@ pub enum StoreError {
         /// The driver's error.
         source: sqlx::Error,
     },
+    /// A command that only reads found no Tidings database (and created none).
+    #[error(
+        "no Tidings database at {location}: run `tidings run` or `tidings migrate` first, \
+         or pass --config"
+    )]
+    Missing {
+        /// The SQLite file, or the redacted PostgreSQL URL.
+        location: String,
+    },
     /// The URL scheme is not one Tidings supports.
     #[error("unsupported store.url {url:?}; use sqlite://PATH or postgres://USER@HOST/DB")]
     UnsupportedUrl {
