@@ -141,6 +141,7 @@ mod tests {
             cc: vec![],
             reply_to: vec![],
             date: None,
+            received_date: None,
             subject: None,
             in_reply_to: vec![],
             references: vec![],
