@@ -138,14 +138,6 @@ fn from_line_date(line: &[u8]) -> Option<UnixTime> {
     Some(date.and_time(time).and_utc().timestamp() - offset)
 }
 
-fn month_prefix(token: &str, months: &[&str]) -> bool {
-    token.len() > 3
-        && token.chars().all(char::is_alphabetic)
-        && months
-            .iter()
-            .any(|m| token.to_ascii_lowercase().starts_with(m))
-}
-
 /// `+0100` → 3600, `-0500` → -18000.
 fn zone_seconds(token: &str) -> Option<i64> {
     let (sign, digits) = match token.as_bytes().first()? {
