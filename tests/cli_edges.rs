@@ -200,3 +200,126 @@ fn read_commands_in_a_directory_without_a_database_fail_and_create_nothing() {
     let out = tidings(dir.path(), &["export", "items"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// A directory whose drop folder held one message without a sender, now quarantined as
+/// entry 1.
+fn one_quarantined_message() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.toml"),
+        format!("{STAFF}[http]\nenabled = false\n"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("data/inbox/mail")).unwrap();
+    std::fs::write(
+        dir.path().join("data/inbox/mail/no-sender.eml"),
+        "Subject: boiler\nDate: Mon, 2 Jun 2025 10:00:00 +0000\n\nThe boiler is still broken.\n",
+    )
+    .unwrap();
+    let out = tidings(dir.path(), &["--config", "t.toml", "run", "--once"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    dir
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["--config", "t.toml"];
+    all.extend_from_slice(args);
+    tidings(dir, &all)
+}
+
+#[test]
+fn the_quarantine_reason_names_real_commands() {
+    let dir = one_quarantined_message();
+    let list =
+        String::from_utf8_lossy(&run(dir.path(), &["quarantine", "list"]).stdout).into_owned();
+    assert!(list.starts_with("1\t"), "{list}");
+    assert!(
+        list.contains("`tidings quarantine retry ID`")
+            && list.contains("`tidings quarantine dismiss ID --note TEXT`"),
+        "{list}"
+    );
+    assert!(!list.contains("by hand"), "{list}");
+}
+
+#[test]
+fn retrying_an_entry_that_does_not_exist_fails() {
+    let dir = one_quarantined_message();
+    let out = run(dir.path(), &["quarantine", "retry", "99"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no quarantine entry 99"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("released"));
+}
+
+#[test]
+fn a_dismissed_entry_records_who_when_and_why_and_leaves_the_open_list() {
+    let dir = one_quarantined_message();
+    let no_note = run(dir.path(), &["quarantine", "dismiss", "1"]);
+    assert_eq!(no_note.status.code(), Some(2), "--note is required");
+    let label = run(
+        dir.path(),
+        &[
+            "quarantine",
+            "dismiss",
+            "1",
+            "--note",
+            "sent by a vexatious customer",
+        ],
+    );
+    assert_eq!(label.status.code(), Some(1));
+    assert!(
+        stderr(&label).contains("note contains"),
+        "{}",
+        stderr(&label)
+    );
+    let missing = run(
+        dir.path(),
+        &["quarantine", "dismiss", "99", "--note", "duplicate"],
+    );
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        stderr(&missing).contains("no quarantine entry 99"),
+        "{}",
+        stderr(&missing)
+    );
+
+    let note = "Sender rang; the same text arrived by post and is logged";
+    let out = run(
+        dir.path(),
+        &[
+            "quarantine",
+            "dismiss",
+            "1",
+            "--note",
+            note,
+            "--by",
+            "j.okafor",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let open =
+        String::from_utf8_lossy(&run(dir.path(), &["quarantine", "list"]).stdout).into_owned();
+    assert!(open.contains("the quarantine is empty"), "{open}");
+    let all = String::from_utf8_lossy(&run(dir.path(), &["quarantine", "list", "--all"]).stdout)
+        .into_owned();
+    assert!(all.starts_with("1\t"), "{all}");
+    assert!(
+        all.contains("dismissed 20") && all.contains(&format!("by j.okafor: {note}")),
+        "{all}"
+    );
+    let status = String::from_utf8_lossy(&run(dir.path(), &["status"]).stdout).into_owned();
+    assert!(status.contains("quarantined 0"), "{status}");
+    let again = run(
+        dir.path(),
+        &["quarantine", "dismiss", "1", "--note", "again"],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again).contains("was dismissed by j.okafor"),
+        "{}",
+        stderr(&again)
+    );
+}

@@ -23,6 +23,7 @@ mod stats;
 pub use content::StoredContent;
 pub use error::StoreError;
 pub use model::*;
+pub use quarantine::{QuarantineEntry, QuarantineState};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{

@@ -8,6 +8,9 @@ use crate::ingest::RawItem;
 use std::io::BufRead;
 use std::path::PathBuf;
 
+/// A message's bytes and the date of the `From ` line that starts it.
+type DatedMessage = (Vec<u8>, Option<UnixTime>);
+
 /// Reads an mbox file one message at a time.
 pub struct MboxReader<R> {
     reader: R,
@@ -34,7 +37,8 @@ impl<R: BufRead> MboxReader<R> {
         }
     }
 
-    fn next_message(&mut self) -> Result<Option<(Vec<u8>, Option<UnixTime>)>, ImportError> {
+    /// The next message's bytes and its `From ` line date.
+    fn next_message(&mut self) -> Result<Option<DatedMessage>, ImportError> {
         let mut message = Vec::new();
         let mut line = Vec::new();
         let mut started = self.pending_from;

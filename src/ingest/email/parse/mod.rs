@@ -151,7 +151,8 @@ pub enum ParseError {
     /// No `From`, `Sender` or `Reply-To` address could be read.
     #[error(
         "the message has no usable From address (found {}); it was quarantined — correct the \
-         sender or link it by hand",
+         sender at the source and run `tidings quarantine retry ID`, or record why it needs \
+         nothing more with `tidings quarantine dismiss ID --note TEXT`",
         found.as_deref().map_or_else(|| "no From header".to_string(), |f| format!("{f:?}"))
     )]
     NoSender {
