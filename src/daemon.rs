@@ -56,6 +56,8 @@ pub struct App {
     store: Store,
     funnel: Funnel,
     smtp: Option<std::sync::Arc<SmtpSender>>,
+    /// Each source's last attempt, for `/readyz`.
+    health: crate::ingest::health::SourceHealth,
     /// The digest schedule, when digests are enabled and have recipients (parsed once; the
     /// config check has already rejected an invalid expression).
     digest_schedule: Option<cron::Schedule>,
@@ -104,6 +106,7 @@ impl App {
             store,
             funnel,
             smtp,
+            health: crate::ingest::health::SourceHealth::new(),
             digest_schedule,
         })
     }
@@ -206,7 +209,7 @@ impl App {
                     source,
                 })?;
             tracing::info!(addr = %self.config.http.listen, "HTTP server listening (/healthz, /readyz, /metrics).");
-            let router = crate::http::router(self.store.clone());
+            let router = crate::http::router(self.store.clone(), self.health.clone());
             let c = cancel.clone();
             tasks.spawn(async move {
                 let served = axum::serve(listener, router)
@@ -218,10 +221,14 @@ impl App {
             });
         }
         for account in &self.config.imap.accounts {
-            let source = ImapSource::new(account.clone(), self.funnel.clone());
+            self.health
+                .register(&ImapSource::health_name(&account.name));
+            let source = ImapSource::new(account.clone(), self.funnel.clone())
+                .with_health(self.health.clone());
             tasks.spawn(source.run(cancel.clone()));
         }
         if self.config.dropfolder.enabled {
+            self.health.register(dropfolder::SOURCE);
             let app = self.clone();
             let c = cancel.clone();
             tasks.spawn(async move { app.dropfolder_loop(c).await });
@@ -248,9 +255,13 @@ impl App {
     async fn dropfolder_loop(&self, cancel: CancellationToken) {
         let every = Duration::from_secs(self.config.dropfolder.poll_interval_secs.max(1));
         while !cancel.is_cancelled() {
-            if let Err(e) = dropfolder::scan_once(&self.funnel, &self.config.dropfolder.path).await
-            {
-                crate::telemetry::events::source_error(dropfolder::SOURCE, &e, every.as_secs());
+            match dropfolder::scan_once(&self.funnel, &self.config.dropfolder.path).await {
+                Ok(_) => self.health.succeeded(dropfolder::SOURCE),
+                Err(e) => {
+                    crate::telemetry::events::source_error(dropfolder::SOURCE, &e, every.as_secs());
+                    let now = chrono::Utc::now().timestamp();
+                    self.health.failed(dropfolder::SOURCE, &e, now);
+                }
             }
             tokio::select! {
                 () = tokio::time::sleep(every) => {}

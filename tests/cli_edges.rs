@@ -323,3 +323,60 @@ fn a_dismissed_entry_records_who_when_and_why_and_leaves_the_open_list() {
         stderr(&again)
     );
 }
+
+fn http_get(addr: &str, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).ok()?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    Some(response)
+}
+
+#[test]
+fn the_daemon_is_not_ready_while_its_only_source_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    std::fs::write(
+        dir.path().join("t.toml"),
+        format!(
+            "{STAFF}[http]\nlisten = \"{addr}\"\n[dropfolder]\nenabled = false\n\
+             [[imap.accounts]]\nname = \"down\"\nhost = \"127.0.0.1\"\nport = 1\n\
+             security = \"plain\"\nusername = \"u\"\npassword = \"p\"\n"
+        ),
+    )
+    .unwrap();
+    let mut daemon = Command::new(env!("CARGO_BIN_EXE_tidings"))
+        .current_dir(dir.path())
+        .args(["--config", "t.toml", "run"])
+        .env_remove("RUST_LOG")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut last = None;
+    while std::time::Instant::now() < deadline {
+        last = http_get(&addr, "/readyz");
+        if last
+            .as_deref()
+            .is_some_and(|r| r.starts_with("HTTP/1.0 503"))
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    daemon.kill().unwrap();
+    daemon.wait().unwrap();
+    let response = last.unwrap_or_default();
+    assert!(response.starts_with("HTTP/1.0 503"), "{response}");
+    assert!(
+        response.contains("not ready: every source failed its last attempt")
+            && response.contains("source imap:down failing since 20"),
+        "{response}"
+    );
+}

@@ -9,6 +9,7 @@ pub mod archive;
 pub mod dropfolder;
 pub mod email;
 mod funnel;
+pub mod health;
 pub mod imap;
 pub mod status;
 
