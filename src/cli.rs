@@ -154,12 +154,27 @@ pub enum DigestCommand {
 /// `tidings quarantine …`
 #[derive(Debug, Subcommand)]
 pub enum QuarantineCommand {
-    /// List quarantined items with their reasons.
-    List,
+    /// List open quarantine entries with their reasons.
+    List {
+        /// Also list released and dismissed entries, with who dismissed them, when and why.
+        #[arg(long)]
+        all: bool,
+    },
     /// Read quarantined items again (after a fix or config change); all when no id is given.
     Retry {
         /// Quarantine id from `tidings quarantine list`.
         id: Option<i64>,
+    },
+    /// Close an entry that needs nothing more, saying why; it stays in `list --all`.
+    Dismiss {
+        /// Quarantine id from `tidings quarantine list`.
+        id: i64,
+        /// What was checked and why nothing more is needed (required; describe, never label).
+        #[arg(long)]
+        note: String,
+        /// Who dismisses it (default: the login name from $USER).
+        #[arg(long)]
+        by: Option<String>,
     },
 }
 

@@ -175,3 +175,209 @@ fn importing_a_file_that_is_not_mbox_fails_naming_the_file() {
         "{err}"
     );
 }
+
+#[test]
+fn read_commands_in_a_directory_without_a_database_fail_and_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let commands: &[&[&str]] = &[
+        &["export", "items"],
+        &["status"],
+        &["quarantine", "list"],
+        &["digest", "preview"],
+    ];
+    for args in commands {
+        let out = tidings(dir.path(), args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("no Tidings database at data/tidings.db: run `tidings run` or `tidings migrate` first, or pass --config"),
+            "{args:?}: {err}"
+        );
+        assert!(!dir.path().join("data").exists(), "{args:?} created data/");
+    }
+    let out = tidings(dir.path(), &["migrate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = tidings(dir.path(), &["export", "items"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// A directory whose drop folder held one message without a sender, now quarantined as
+/// entry 1.
+fn one_quarantined_message() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.toml"),
+        format!("{STAFF}[http]\nenabled = false\n[calls]\nenabled = false\n[letters]\nenabled = false\n"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("data/inbox/mail")).unwrap();
+    std::fs::write(
+        dir.path().join("data/inbox/mail/no-sender.eml"),
+        "Subject: boiler\nDate: Mon, 2 Jun 2025 10:00:00 +0000\n\nThe boiler is still broken.\n",
+    )
+    .unwrap();
+    let out = tidings(dir.path(), &["--config", "t.toml", "run", "--once"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    dir
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["--config", "t.toml"];
+    all.extend_from_slice(args);
+    tidings(dir, &all)
+}
+
+#[test]
+fn the_quarantine_reason_names_real_commands() {
+    let dir = one_quarantined_message();
+    let list =
+        String::from_utf8_lossy(&run(dir.path(), &["quarantine", "list"]).stdout).into_owned();
+    assert!(list.starts_with("1\t"), "{list}");
+    assert!(
+        list.contains("`tidings quarantine retry ID`")
+            && list.contains("`tidings quarantine dismiss ID --note TEXT`"),
+        "{list}"
+    );
+    assert!(!list.contains("by hand"), "{list}");
+}
+
+#[test]
+fn retrying_an_entry_that_does_not_exist_fails() {
+    let dir = one_quarantined_message();
+    let out = run(dir.path(), &["quarantine", "retry", "99"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no quarantine entry 99"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("released"));
+}
+
+#[test]
+fn a_dismissed_entry_records_who_when_and_why_and_leaves_the_open_list() {
+    let dir = one_quarantined_message();
+    let no_note = run(dir.path(), &["quarantine", "dismiss", "1"]);
+    assert_eq!(no_note.status.code(), Some(2), "--note is required");
+    let label = run(
+        dir.path(),
+        &[
+            "quarantine",
+            "dismiss",
+            "1",
+            "--note",
+            "sent by a vexatious customer",
+        ],
+    );
+    assert_eq!(label.status.code(), Some(1));
+    assert!(
+        stderr(&label).contains("note contains"),
+        "{}",
+        stderr(&label)
+    );
+    let missing = run(
+        dir.path(),
+        &["quarantine", "dismiss", "99", "--note", "duplicate"],
+    );
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        stderr(&missing).contains("no quarantine entry 99"),
+        "{}",
+        stderr(&missing)
+    );
+
+    let note = "Sender rang; the same text arrived by post and is logged";
+    let out = run(
+        dir.path(),
+        &[
+            "quarantine",
+            "dismiss",
+            "1",
+            "--note",
+            note,
+            "--by",
+            "j.okafor",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let open =
+        String::from_utf8_lossy(&run(dir.path(), &["quarantine", "list"]).stdout).into_owned();
+    assert!(open.contains("the quarantine is empty"), "{open}");
+    let all = String::from_utf8_lossy(&run(dir.path(), &["quarantine", "list", "--all"]).stdout)
+        .into_owned();
+    assert!(all.starts_with("1\t"), "{all}");
+    assert!(
+        all.contains("dismissed 20") && all.contains(&format!("by j.okafor: {note}")),
+        "{all}"
+    );
+    let status = String::from_utf8_lossy(&run(dir.path(), &["status"]).stdout).into_owned();
+    assert!(status.contains("quarantined 0"), "{status}");
+    let again = run(
+        dir.path(),
+        &["quarantine", "dismiss", "1", "--note", "again"],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again).contains("was dismissed by j.okafor"),
+        "{}",
+        stderr(&again)
+    );
+}
+
+fn http_get(addr: &str, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).ok()?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    Some(response)
+}
+
+#[test]
+fn the_daemon_is_not_ready_while_its_only_source_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    std::fs::write(
+        dir.path().join("t.toml"),
+        format!(
+            "{STAFF}[http]\nlisten = \"{addr}\"\n[dropfolder]\nenabled = false\n\
+             [calls]\nenabled = false\n[letters]\nenabled = false\n\
+             [[imap.accounts]]\nname = \"down\"\nhost = \"127.0.0.1\"\nport = 1\n\
+             security = \"plain\"\nusername = \"u\"\npassword = \"p\"\n"
+        ),
+    )
+    .unwrap();
+    let mut daemon = Command::new(env!("CARGO_BIN_EXE_tidings"))
+        .current_dir(dir.path())
+        .args(["--config", "t.toml", "run"])
+        .env_remove("RUST_LOG")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut last = None;
+    while std::time::Instant::now() < deadline {
+        last = http_get(&addr, "/readyz");
+        if last
+            .as_deref()
+            .is_some_and(|r| r.starts_with("HTTP/1.0 503"))
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    daemon.kill().unwrap();
+    daemon.wait().unwrap();
+    let response = last.unwrap_or_default();
+    assert!(response.starts_with("HTTP/1.0 503"), "{response}");
+    assert!(
+        response.contains("not ready: every source failed its last attempt")
+            && response.contains("source imap:down failing since 20"),
+        "{response}"
+    );
+}

@@ -205,7 +205,7 @@ fn errors_say_what_is_wrong_and_what_to_do() {
     );
     let text = err.to_string();
     assert!(
-        text.contains("\"Just A Name\"") && text.contains("link it by hand"),
+        text.contains("\"Just A Name\"") && text.contains("`tidings quarantine retry ID`"),
         "{text}"
     );
     let err = parse_email(b"", &ParseLimits::default()).expect_err("empty");

@@ -10,7 +10,7 @@ use crate::config::{self, Config};
 use crate::daemon::{self, App};
 use crate::ingest::archive;
 use crate::ingest::imap::client::SinceDate;
-use crate::store::{EntryOutcome, PartOutcome, Store};
+use crate::store::{EntryOutcome, PartOutcome, QuarantineState, Store};
 use anyhow::{bail, Context};
 use clap::Parser;
 use std::process::ExitCode;
@@ -114,7 +114,7 @@ pub async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Import { what } => import(config, what).await,
         Command::Digest { what } => digest(config, what).await,
         Command::Export { what, format } => {
-            let store = Store::open(&config.store.url).await?;
+            let store = Store::open_existing(&config.store.url).await?;
             crate::export::export(&store, what, format, std::io::stdout().lock()).await?;
             Ok(())
         }
@@ -252,7 +252,10 @@ async fn import(config: Config, what: ImportCommand) -> anyhow::Result<()> {
 }
 
 async fn digest(config: Config, what: DigestCommand) -> anyhow::Result<()> {
-    let app = App::build(config).await?;
+    let app = match what {
+        DigestCommand::Preview { .. } => App::build_existing(config).await?,
+        DigestCommand::Send => App::build(config).await?,
+    };
     let now = chrono::Utc::now().timestamp();
     match what {
         DigestCommand::Preview { html } => {
@@ -285,17 +288,20 @@ async fn digest(config: Config, what: DigestCommand) -> anyhow::Result<()> {
 }
 
 async fn quarantine(config: Config, what: QuarantineCommand) -> anyhow::Result<()> {
-    let app = App::build(config).await?;
+    let app = App::build_existing(config).await?;
     let rows = app.store().quarantine_list().await?;
+    let rfc3339 = |t: i64| {
+        chrono::DateTime::from_timestamp(t, 0)
+            .map(|d| d.to_rfc3339())
+            .unwrap_or_default()
+    };
     match what {
-        QuarantineCommand::List => {
+        QuarantineCommand::List { all: false } => {
             if rows.is_empty() {
                 println!("the quarantine is empty");
             }
             for r in rows {
-                let at = chrono::DateTime::from_timestamp(r.quarantined_at, 0)
-                    .map(|d| d.to_rfc3339())
-                    .unwrap_or_default();
+                let at = rfc3339(r.quarantined_at);
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
                     r.id, at, r.source, r.locator, r.reason
@@ -303,7 +309,40 @@ async fn quarantine(config: Config, what: QuarantineCommand) -> anyhow::Result<(
             }
             Ok(())
         }
+        QuarantineCommand::List { all: true } => {
+            for e in app.store().quarantine_all().await? {
+                let r = &e.row;
+                let state = match &e.state {
+                    QuarantineState::Open => "open".to_string(),
+                    QuarantineState::Released { at } => format!("released {}", rfc3339(*at)),
+                    QuarantineState::Dismissed { at, by, note } => {
+                        format!("dismissed {} by {by}: {note}", rfc3339(*at))
+                    }
+                };
+                let at = rfc3339(r.quarantined_at);
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{state}",
+                    r.id, at, r.source, r.locator, r.reason
+                );
+            }
+            Ok(())
+        }
+        QuarantineCommand::Dismiss { id, note, by } => {
+            let by = by
+                .or_else(|| std::env::var("USER").ok())
+                .or_else(|| std::env::var("LOGNAME").ok())
+                .unwrap_or_else(|| "unknown".to_string());
+            if rows.iter().all(|r| r.id != id) {
+                bail!("{}", not_open(app.store(), id).await?);
+            }
+            app.store().dismiss_quarantined(id, &by, &note).await?;
+            println!("quarantine entry {id} dismissed by {by}");
+            Ok(())
+        }
         QuarantineCommand::Retry { id } => {
+            if let Some(id) = id.filter(|i| rows.iter().all(|r| r.id != *i)) {
+                bail!("{}", not_open(app.store(), id).await?);
+            }
             let mut released = 0;
             for r in rows.into_iter().filter(|r| id.is_none_or(|i| i == r.id)) {
                 let Some(kept) = app.store().quarantined_raw(r.id).await? else {
@@ -345,8 +384,24 @@ async fn quarantine(config: Config, what: QuarantineCommand) -> anyhow::Result<(
     }
 }
 
+/// Why `id` is not an open quarantine entry: missing, released or dismissed.
+async fn not_open(store: &Store, id: i64) -> anyhow::Result<String> {
+    Ok(match store.quarantine_entry(id).await?.map(|e| e.state) {
+        None => format!("no quarantine entry {id}; see `tidings quarantine list`"),
+        Some(QuarantineState::Released { .. }) => {
+            format!("quarantine entry {id} was already released (read and stored)")
+        }
+        Some(QuarantineState::Dismissed { by, .. }) => {
+            format!(
+                "quarantine entry {id} was dismissed by {by}; see `tidings quarantine list --all`"
+            )
+        }
+        Some(QuarantineState::Open) => format!("quarantine entry {id} is open"),
+    })
+}
+
 async fn status(config: Config) -> anyhow::Result<()> {
-    let app = App::build(config).await?;
+    let app = App::build_existing(config).await?;
     let (items, customers, quarantined) = app.store().counts().await?;
     let outbox = app.store().outbox_totals().await?;
     println!("items {items}, customers {customers}, quarantined {quarantined}");

@@ -61,6 +61,8 @@ pub struct App {
     store: Store,
     funnel: Funnel,
     smtp: Option<std::sync::Arc<SmtpSender>>,
+    /// Each source's last attempt, for `/readyz`.
+    health: crate::ingest::health::SourceHealth,
     /// The digest schedule, when digests are enabled and have recipients (parsed once; the
     /// config check has already rejected an invalid expression).
     digest_schedule: Option<cron::Schedule>,
@@ -85,6 +87,17 @@ impl App {
     /// Opens (and migrates) the store and prepares the SMTP sender.
     pub async fn build(config: Config) -> Result<Self, DaemonError> {
         let store = Store::open(&config.store.url).await?;
+        Self::with_store(config, store)
+    }
+
+    /// Like [`App::build`], but the database must already exist: for commands that read the
+    /// log (export, status, quarantine, digest preview), which must never create one.
+    pub async fn build_existing(config: Config) -> Result<Self, DaemonError> {
+        let store = Store::open_existing(&config.store.url).await?;
+        Self::with_store(config, store)
+    }
+
+    fn with_store(config: Config, store: Store) -> Result<Self, DaemonError> {
         let funnel = crate::ingest::setup::funnel(store.clone(), &config)
             .map_err(|e| DaemonError::Config(e.to_string()))?;
         let smtp = match &config.smtp {
@@ -101,6 +114,7 @@ impl App {
             store,
             funnel,
             smtp,
+            health: crate::ingest::health::SourceHealth::new(),
             digest_schedule,
         })
     }
@@ -204,7 +218,7 @@ impl App {
                     source,
                 })?;
             tracing::info!(addr = %self.config.http.listen, "HTTP server listening (/healthz, /readyz, /metrics).");
-            let router = crate::http::router(self.store.clone());
+            let router = crate::http::router(self.store.clone(), self.health.clone());
             let c = cancel.clone();
             tasks.spawn(async move {
                 let served = axum::serve(listener, router)
@@ -216,10 +230,14 @@ impl App {
             });
         }
         for account in &self.config.imap.accounts {
-            let source = ImapSource::new(account.clone(), self.funnel.clone());
+            self.health
+                .register(&ImapSource::health_name(&account.name));
+            let source = ImapSource::new(account.clone(), self.funnel.clone())
+                .with_health(self.health.clone());
             tasks.spawn(source.run(cancel.clone()));
         }
         for folder in self.folders()? {
+            self.health.register(folder.spec.source);
             let app = self.clone();
             let c = cancel.clone();
             tasks.spawn(async move { app.folder_loop(folder, c).await });

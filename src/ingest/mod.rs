@@ -10,6 +10,7 @@ pub mod calls;
 pub mod dropfolder;
 pub mod email;
 mod funnel;
+pub mod health;
 pub mod imap;
 pub mod letters;
 pub mod notes;

@@ -11,6 +11,15 @@ pub enum StoreError {
         /// The driver's error.
         source: sqlx::Error,
     },
+    /// A command that only reads found no Tidings database (and created none).
+    #[error(
+        "no Tidings database at {location}: run `tidings run` or `tidings migrate` first, \
+         or pass --config"
+    )]
+    Missing {
+        /// The SQLite file, or the redacted PostgreSQL URL.
+        location: String,
+    },
     /// The URL scheme is not one Tidings supports.
     #[error("unsupported store.url {url:?}; use sqlite://PATH or postgres://USER@HOST/DB")]
     UnsupportedUrl {
@@ -26,6 +35,15 @@ pub enum StoreError {
     /// A stored value could not be read back as a domain value.
     #[error("stored value is not valid: {0}")]
     Corrupt(String),
+    /// Free text (a note) labels a person instead of describing behaviour.
+    #[error(transparent)]
+    Label(#[from] crate::guard::LabelError),
+    /// A required note is empty.
+    #[error("the {field} is empty; write what was checked and why no further action is needed")]
+    EmptyNote {
+        /// Which note.
+        field: &'static str,
+    },
     /// A requested row does not exist.
     #[error("{what} {id} does not exist")]
     NotFound {

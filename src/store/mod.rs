@@ -27,6 +27,7 @@ pub use content::StoredContent;
 pub use error::StoreError;
 pub use items::ItemView;
 pub use model::*;
+pub use quarantine::{QuarantineEntry, QuarantineState};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -81,17 +82,62 @@ impl Store {
     /// Connects to `url` (`sqlite://PATH` or `postgres://…`). A SQLite file and its folder are
     /// created when missing. Does not migrate: call [`Store::migrate`].
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, true).await
+    }
+
+    /// Opens a Tidings database that must already exist, for commands that only read (export,
+    /// status, quarantine, digest preview): nothing is created, and a missing SQLite file or a
+    /// database without Tidings' tables is [`StoreError::Missing`]. Pending migrations of an
+    /// existing database are applied.
+    pub async fn open_existing(url: &str) -> Result<Self, StoreError> {
+        if let Some(path) = sqlite_path(url) {
+            if !std::path::Path::new(path).is_file() {
+                return Err(StoreError::Missing {
+                    location: path.to_string(),
+                });
+            }
+        }
+        let store = Self::connect_with(url, false).await?;
+        if !store.has_schema().await? {
+            store.close().await;
+            return Err(StoreError::Missing {
+                location: sqlite_path(url).map_or_else(|| redact(url), str::to_string),
+            });
+        }
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// True when migrations have run on this database (it holds sqlx's bookkeeping table).
+    async fn has_schema(&self) -> Result<bool, StoreError> {
+        let n: i64 = match &self.backend {
+            Backend::Sqlite { read, .. } => {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+                )
+                .fetch_one(read)
+                .await?
+            }
+            Backend::Postgres(pool) => {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM information_schema.tables \
+                     WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations'",
+                )
+                .fetch_one(pool)
+                .await?
+            }
+        };
+        Ok(n > 0)
+    }
+
+    async fn connect_with(url: &str, create: bool) -> Result<Self, StoreError> {
         let connect_err = |source: sqlx::Error| StoreError::Connect {
             url: redact(url),
             source,
         };
-        let backend = if url.starts_with("sqlite:") {
-            let path = url
-                .trim_start_matches("sqlite://")
-                .trim_start_matches("sqlite:");
-            let path = path.split('?').next().unwrap_or(path);
+        let backend = if let Some(path) = sqlite_path(url) {
             if let Some(parent) = std::path::Path::new(path).parent() {
-                if !parent.as_os_str().is_empty() {
+                if create && !parent.as_os_str().is_empty() {
                     std::fs::create_dir_all(parent).map_err(|e| StoreError::Connect {
                         url: redact(url),
                         source: sqlx::Error::Io(e),
@@ -100,7 +146,7 @@ impl Store {
             }
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(connect_err)?
-                .create_if_missing(true)
+                .create_if_missing(create)
                 // Page size must be set before WAL is enabled (see PERFORMANCE.md).
                 .pragma("page_size", "65536")
                 .journal_mode(SqliteJournalMode::Wal)
@@ -198,6 +244,13 @@ impl Store {
     }
 }
 
+/// The file path of a `sqlite:` URL (without `?options`); None for other schemes.
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let path = rest.strip_prefix("//").unwrap_or(rest);
+    Some(path.split('?').next().unwrap_or(path))
+}
+
 /// Hides the password in a database URL for logs and errors.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -214,7 +267,61 @@ pub fn redact(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{redact, sqlite_path, Store, StoreError};
+
+    #[test]
+    fn sqlite_paths_come_from_both_url_forms() {
+        assert_eq!(sqlite_path("sqlite://data/t.db"), Some("data/t.db"));
+        assert_eq!(sqlite_path("sqlite:data/t.db?mode=rwc"), Some("data/t.db"));
+        assert_eq!(sqlite_path("postgres://h/db"), None);
+    }
+
+    #[tokio::test]
+    async fn open_existing_creates_nothing_when_the_database_is_missing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("data/tidings.db");
+        let url = format!("sqlite://{}", path.display());
+        let err = Store::open_existing(&url)
+            .await
+            .expect_err("no database yet");
+        assert!(matches!(err, StoreError::Missing { .. }), "{err}");
+        let msg = err.to_string();
+        assert!(
+            msg.contains(&format!("no Tidings database at {}", path.display()))
+                && msg.contains("`tidings migrate`"),
+            "{msg}"
+        );
+        assert!(!dir.path().join("data").exists(), "no folder was created");
+    }
+
+    #[tokio::test]
+    async fn open_existing_rejects_a_file_without_tidings_tables() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("other.db");
+        let url = format!("sqlite://{}", path.display());
+        Store::connect(&url)
+            .await
+            .expect("an empty SQLite file")
+            .close()
+            .await;
+        let err = Store::open_existing(&url)
+            .await
+            .expect_err("not a Tidings database");
+        assert!(matches!(err, StoreError::Missing { .. }), "{err}");
+    }
+
+    #[tokio::test]
+    async fn open_existing_opens_a_migrated_database() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}/t.db", dir.path().display());
+        Store::open(&url)
+            .await
+            .expect("created and migrated")
+            .close()
+            .await;
+        let store = Store::open_existing(&url).await.expect("opens");
+        store.ping().await.expect("answers");
+    }
 
     #[test]
     fn redacts_passwords_only() {

@@ -76,7 +76,8 @@ impl Store {
         .fetch_one(pool)
         .await)?;
         let (quarantined,): (i64,) = dispatch!(read self, pool => sqlx::query_as(
-            "SELECT COUNT(*) FROM quarantine WHERE quarantined_at >= $1 AND quarantined_at < $2",
+            "SELECT COUNT(*) FROM quarantine WHERE quarantined_at >= $1 AND quarantined_at < $2 \
+             AND dismissed_at IS NULL",
         )
         .bind(start)
         .bind(end)
@@ -93,7 +94,7 @@ impl Store {
     pub async fn counts(&self) -> Result<(i64, i64, i64), StoreError> {
         Ok(dispatch!(read self, pool => sqlx::query_as(
             "SELECT (SELECT COUNT(*) FROM items), (SELECT COUNT(*) FROM customers), \
-                    (SELECT COUNT(*) FROM quarantine WHERE released_at IS NULL)",
+                    (SELECT COUNT(*) FROM quarantine WHERE released_at IS NULL AND dismissed_at IS NULL)",
         )
         .fetch_one(pool)
         .await)?)

@@ -1,9 +1,10 @@
 //! Maildir: every file under `cur/` and `new/` of the folder and of its `.Sub` folders is a
 //! message. The locator is the path with the `:2,FLAGS` suffix removed, so a flag change
-//! does not make a message look new.
+//! does not make a message look new. A message's `received_at` is the delivery time at the
+//! start of its file name (`1700000000.M1P2.host`), else the file's modification time.
 
 use super::ImportError;
-use crate::domain::Direction;
+use crate::domain::{Direction, UnixTime};
 use crate::ingest::{RawItem, RawKind};
 use std::path::{Path, PathBuf};
 
@@ -58,6 +59,7 @@ pub fn maildir_messages(
             path: path.clone(),
             source: e,
         })?;
+        let received_at = name_timestamp(&path).or_else(|| modified(&path));
         let relative = path
             .strip_prefix(&root)
             .unwrap_or(&path)
@@ -68,15 +70,94 @@ pub fn maildir_messages(
             .next()
             .unwrap_or(&relative)
             .replace("/new/", "/cur/");
+        let locator = match locator.strip_prefix("new/") {
+            Some(rest) => format!("cur/{rest}"),
+            None => locator,
+        };
         Ok(RawItem {
             kind: RawKind::Email,
             source: source.clone(),
             locator,
             bytes,
-            received_at: None,
+            received_at,
             direction: Direction::Inbound,
             oversized: None,
         })
     });
     Ok((count, iter))
+}
+
+/// The Unix time a Maildir file name starts with (`1700000000.M1P2.host:2,S`), when it is a
+/// plausible delivery time: after 1990 and not in the future.
+fn name_timestamp(path: &Path) -> Option<UnixTime> {
+    let name = path.file_name()?.to_str()?;
+    let digits = name.split(['.', '_', ':']).next()?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let t: UnixTime = digits.parse().ok()?;
+    let earliest = 631_152_000; // 1990-01-01
+    (earliest..=chrono::Utc::now().timestamp())
+        .contains(&t)
+        .then_some(t)
+}
+
+/// The file's modification time in Unix seconds (delivery or the last copy).
+fn modified(path: &Path) -> Option<UnixTime> {
+    let mtime = std::fs::metadata(path).ok()?.modified().ok()?;
+    let secs = mtime.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    UnixTime::try_from(secs).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn maildir_with(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir(dir.path().join(sub)).expect("mkdir");
+        }
+        for name in files {
+            std::fs::write(dir.path().join(name), "Subject: x\n\nbody\n").expect("write");
+        }
+        dir
+    }
+
+    fn received(dir: &Path) -> Vec<(String, Option<UnixTime>)> {
+        let (_, items) = maildir_messages(dir, "maildir").expect("a maildir");
+        items
+            .map(|r| r.expect("readable"))
+            .map(|i| (i.locator, i.received_at))
+            .collect()
+    }
+
+    #[test]
+    fn the_file_name_timestamp_is_the_received_time() {
+        let dir = maildir_with(&["cur/820631134.M1P2.host:2,S", "new/1000000000.M9P9.host"]);
+        assert_eq!(
+            received(dir.path()),
+            vec![
+                ("cur/820631134.M1P2.host".to_string(), Some(820_631_134)),
+                // new/ at the top level is named as cur/ too: moving it there changes nothing
+                ("cur/1000000000.M9P9.host".to_string(), Some(1_000_000_000)),
+            ]
+        );
+    }
+
+    #[test]
+    fn without_a_timestamp_in_the_name_the_modification_time_is_used() {
+        let dir = maildir_with(&["cur/message-one", "cur/99.M1.host"]);
+        let then = std::time::UNIX_EPOCH + std::time::Duration::from_secs(946_684_800);
+        for name in ["cur/message-one", "cur/99.M1.host"] {
+            let file = std::fs::File::options()
+                .write(true)
+                .open(dir.path().join(name))
+                .expect("open");
+            file.set_modified(then).expect("set mtime");
+        }
+        for (locator, at) in received(dir.path()) {
+            assert_eq!(at, Some(946_684_800), "{locator}");
+        }
+    }
 }

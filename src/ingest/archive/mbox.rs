@@ -1,11 +1,15 @@
 //! mbox (mboxo/mboxrd): messages separated by `From ` lines; `>From ` quoting is undone.
-//! Streams the file: memory stays at one message.
+//! Streams the file: memory stays at one message. The date on each `From ` line (asctime,
+//! `From a@b.example Sat Jan  3 01:05:34 1996`) becomes the item's `received_at`.
 
 use super::ImportError;
-use crate::domain::Direction;
+use crate::domain::{Direction, UnixTime};
 use crate::ingest::{RawItem, RawKind};
 use std::io::BufRead;
 use std::path::PathBuf;
+
+/// A message's bytes and the date of the `From ` line that starts it.
+type DatedMessage = (Vec<u8>, Option<UnixTime>);
 
 /// Reads an mbox file one message at a time.
 pub struct MboxReader<R> {
@@ -13,6 +17,8 @@ pub struct MboxReader<R> {
     path: PathBuf,
     source: String,
     pending_from: bool,
+    /// The date of the `From ` line that ended the previous message and starts the next.
+    pending_date: Option<UnixTime>,
     number: u64,
     done: bool,
 }
@@ -25,15 +31,18 @@ impl<R: BufRead> MboxReader<R> {
             path,
             source: source.to_string(),
             pending_from: false,
+            pending_date: None,
             number: 0,
             done: false,
         }
     }
 
-    fn next_message(&mut self) -> Result<Option<Vec<u8>>, ImportError> {
+    /// The next message's bytes and its `From ` line date.
+    fn next_message(&mut self) -> Result<Option<DatedMessage>, ImportError> {
         let mut message = Vec::new();
         let mut line = Vec::new();
         let mut started = self.pending_from;
+        let mut date = self.pending_date.take();
         loop {
             line.clear();
             let read =
@@ -45,14 +54,17 @@ impl<R: BufRead> MboxReader<R> {
                     })?;
             if read == 0 {
                 self.done = true;
-                return Ok(started.then_some(message));
+                return Ok(started.then_some((message, date)));
             }
             if line.starts_with(b"From ") {
+                let line_date = from_line_date(&line);
                 if started {
                     self.pending_from = true;
-                    return Ok(Some(message));
+                    self.pending_date = line_date;
+                    return Ok(Some((message, date)));
                 }
                 started = true;
+                date = line_date;
                 continue;
             }
             if !started {
@@ -80,7 +92,7 @@ impl<R: BufRead> Iterator for MboxReader<R> {
             return None;
         }
         match self.next_message() {
-            Ok(Some(mut bytes)) => {
+            Ok(Some((mut bytes, received_at))) => {
                 // The blank line before the next separator belongs to the format.
                 if bytes.ends_with(b"\n\n") {
                     bytes.pop();
@@ -91,7 +103,7 @@ impl<R: BufRead> Iterator for MboxReader<R> {
                     source: self.source.clone(),
                     locator: format!("message-{}", self.number),
                     bytes,
-                    received_at: None,
+                    received_at,
                     direction: Direction::Inbound,
                     oversized: None,
                 }))
@@ -103,6 +115,47 @@ impl<R: BufRead> Iterator for MboxReader<R> {
             }
         }
     }
+}
+
+/// The asctime date of a `From ` line: `From SENDER Www Mmm dd hh:mm:ss yyyy`, optionally with
+/// a numeric zone (`+0100`) before or after the year; read as UTC when no zone is given.
+fn from_line_date(line: &[u8]) -> Option<UnixTime> {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let text = std::str::from_utf8(line).ok()?;
+    let tokens: Vec<&str> = text.split_whitespace().skip(2).collect();
+    let month_of = |t: &str| MONTHS.iter().position(|m| t.eq_ignore_ascii_case(m));
+    let month_at = tokens.iter().position(|t| month_of(t).is_some())?;
+    let month = month_of(tokens[month_at])?;
+    let day: u32 = tokens.get(month_at + 1)?.parse().ok()?;
+    let time = chrono::NaiveTime::parse_from_str(tokens.get(month_at + 2)?, "%H:%M:%S").ok()?;
+    let mut year = None;
+    let mut offset = 0i64;
+    for t in tokens.iter().skip(month_at + 3).take(2) {
+        if let Some(zone) = zone_seconds(t) {
+            offset = zone;
+        } else if t.len() == 4 {
+            year = t.parse::<i32>().ok();
+        }
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(year?, month as u32 + 1, day)?;
+    Some(date.and_time(time).and_utc().timestamp() - offset)
+}
+
+/// `+0100` → 3600, `-0500` → -18000.
+fn zone_seconds(token: &str) -> Option<i64> {
+    let (sign, digits) = match token.as_bytes().first()? {
+        b'+' => (1, &token[1..]),
+        b'-' => (-1, &token[1..]),
+        _ => return None,
+    };
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let hours: i64 = digits[..2].parse().ok()?;
+    let minutes: i64 = digits[2..].parse().ok()?;
+    Some(sign * (hours * 3600 + minutes * 60))
 }
 
 #[cfg(test)]
@@ -122,6 +175,38 @@ mod tests {
         assert_eq!(messages.len(), 2);
         assert_eq!(messages[0], "Subject: one\n\nFrom here\n");
         assert_eq!(messages[1], "Subject: two\n\nbody\n");
+    }
+
+    #[test]
+    fn the_from_line_date_becomes_received_at() {
+        let text = "From a@b.example Sat Jan  3 01:05:34 1996\nSubject: one\n\nx\n\n\
+                    From c@d.example Tue Feb 13 10:00:00 2001\nSubject: two\n\ny\n\n\
+                    From e@f.example no date here\nSubject: three\n\nz\n";
+        let dates: Vec<Option<i64>> = MboxReader::new(text.as_bytes(), PathBuf::from("t"), "mbox")
+            .map(|r| r.expect("readable").received_at)
+            .collect();
+        // 1996-01-03 01:05:34 UTC and 2001-02-13 10:00:00 UTC
+        assert_eq!(dates, vec![Some(820_631_134), Some(982_058_400), None]);
+    }
+
+    #[test]
+    fn from_line_dates_in_their_variants() {
+        let date = |l: &str| from_line_date(l.as_bytes());
+        assert_eq!(
+            date("From a@b.example Sat Jan  3 01:05:34 1996\n"),
+            Some(820_631_134)
+        );
+        assert_eq!(
+            date("From a@b.example Sat Jan 3 01:05:34 1996 +0100"),
+            Some(820_627_534)
+        );
+        assert_eq!(
+            date("From MAILER-DAEMON Sat Jan 3 01:05:34 +0100 1996"),
+            Some(820_627_534)
+        );
+        assert_eq!(date("From a@b.example  Sat Jan 32 01:05:34 1996"), None);
+        assert_eq!(date("From a@b.example"), None);
+        assert_eq!(date("From a@b.example Sat Jan 3 1996"), None);
     }
 
     #[test]

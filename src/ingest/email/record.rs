@@ -10,9 +10,10 @@ const FUTURE_SLACK_SECS: i64 = 7 * 86_400;
 
 /// Makes the contact record of a parsed email found in a folder of `direction`.
 ///
-/// When the message happened: its `Date:` when plausible, else when the source received it
-/// (IMAP INTERNALDATE, the mbox `From ` line, the file's time), and only when none of these is
-/// known the time of reading.
+/// When the message happened: its `Date:` when plausible, else the date of its top-most
+/// `Received:` header, else when the source received it (IMAP INTERNALDATE, the mbox `From `
+/// line, the maildir file's name or time), and only when none of these is known the time of
+/// reading.
 pub fn email_record(
     email: ParsedEmail,
     fingerprint: &str,

@@ -66,10 +66,9 @@ pub fn resolve(
         let others: Vec<(String, String)> =
             r.also.iter().filter(|a| **a != primary).cloned().collect();
         let same_person = |t: &Target| match t {
-            Target::Existing(id) => names_agree(
-                r.display_name.as_deref(),
-                names.get(id).map(String::as_str),
-            ),
+            Target::Existing(id) => {
+                names_agree(r.display_name.as_deref(), names.get(id).map(String::as_str))
+            }
             Target::New(n) => names_agree(
                 r.display_name.as_deref(),
                 plan.new_customers[*n].display_name.as_deref(),

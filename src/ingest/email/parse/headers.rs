@@ -104,6 +104,21 @@ pub(super) fn clean_header_text(s: &str) -> String {
     }
 }
 
+/// The date of the top-most `Received:` header: the text after its last `;`, read as an
+/// RFC 5322 date. `None` when there is no such header or its date is not a real one.
+pub(super) fn received_date(message: &Message<'_>) -> Option<UnixTime> {
+    let (_, value) = message
+        .headers_raw()
+        .find(|(name, _)| name.eq_ignore_ascii_case("Received"))?;
+    let (_, date) = value.rsplit_once(';')?;
+    let date = collapse_folding(date);
+    unix_time(&mail_parser::DateTime::parse_rfc822(&date)?)
+}
+
+fn collapse_folding(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A real calendar date in UTC seconds, or `None` (mail-parser accepts e.g. 31 February).
 pub(super) fn unix_time(dt: &mail_parser::DateTime) -> Option<UnixTime> {
     if !dt.is_valid() {

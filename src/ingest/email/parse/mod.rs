@@ -16,7 +16,9 @@ mod text;
 use crate::domain::{EmailAddress, UnixTime};
 use attachments::attachments;
 use automated::automated;
-use headers::{clean_header_text, ids, mailboxes, sender, shorten_references, unix_time};
+use headers::{
+    clean_header_text, ids, mailboxes, received_date, sender, shorten_references, unix_time,
+};
 use mail_parser::{HeaderName, Message, MessageParser, PartType};
 use prepare::prepare;
 use serde::Serialize;
@@ -100,6 +102,9 @@ pub struct ParsedEmail {
     pub reply_to: Vec<Mailbox>,
     /// The `Date` header in UTC seconds; `None` if missing or not a real date.
     pub date: Option<UnixTime>,
+    /// The date of the top-most `Received:` header (after its last `;`) in UTC seconds: when
+    /// the last server took the message in. A fallback for a missing or unusable `Date`.
+    pub received_date: Option<UnixTime>,
     /// The subject, decoded (RFC 2047) and whitespace-collapsed; `None` if missing or empty.
     pub subject: Option<String>,
     /// Ids from `In-Reply-To`, without angle brackets.
@@ -146,7 +151,8 @@ pub enum ParseError {
     /// No `From`, `Sender` or `Reply-To` address could be read.
     #[error(
         "the message has no usable From address (found {}); it was quarantined — correct the \
-         sender or link it by hand",
+         sender at the source and run `tidings quarantine retry ID`, or record why it needs \
+         nothing more with `tidings quarantine dismiss ID --note TEXT`",
         found.as_deref().map_or_else(|| "no From header".to_string(), |f| format!("{f:?}"))
     )]
     NoSender {
@@ -212,6 +218,7 @@ pub fn parse_email(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedEmail, Pa
         cc: mailboxes(message.header_values(HeaderName::Cc)),
         reply_to: mailboxes(message.header_values(HeaderName::ReplyTo)),
         date: message.date().and_then(unix_time),
+        received_date: received_date(&message),
         subject: message
             .subject()
             .map(clean_header_text)
@@ -283,5 +290,31 @@ mod tests {
         assert_eq!(message_id(b"\r\n"), None);
         assert_eq!(message_id(b""), None);
         assert_eq!(message_id(b"Subject: no id\r\n\r\n"), None);
+    }
+
+    fn received(headers: &str) -> Option<UnixTime> {
+        let raw = format!("{headers}From: a@b.example\r\nSubject: s\r\n\r\nbody\r\n");
+        parse_email(raw.as_bytes(), &ParseLimits::default())
+            .expect("parses")
+            .received_date
+    }
+
+    #[test]
+    fn received_date_is_the_top_most_received_header_after_its_last_semicolon() {
+        let top = "Received: from mx.example (mx.example [192.0.2.1]) by mail.example;\r\n \
+                   Sat, 3 Jan 1996 01:05:34 +0100\r\n";
+        let lower = "Received: from a.example by mx.example; Fri, 2 Jan 1996 09:00:00 +0000\r\n";
+        // 1996-01-03 00:05:34 UTC
+        assert_eq!(received(&format!("{top}{lower}")), Some(820_627_534));
+        assert_eq!(received(&format!("{lower}{top}")), Some(820_573_200));
+        let with_id = "Received: by h.example; id abc; Sat, 3 Jan 1996 00:05:34 GMT\r\n";
+        assert_eq!(received(with_id), Some(820_627_534));
+    }
+
+    #[test]
+    fn no_or_dateless_received_header_gives_none() {
+        assert_eq!(received(""), None);
+        assert_eq!(received("Received: from a.example by b.example\r\n"), None);
+        assert_eq!(received("Received: by b.example; not a date\r\n"), None);
     }
 }

@@ -13,6 +13,7 @@ use super::client::{IdleOutcome, ImapConnection, ImapError};
 use super::config::{FolderConfig, ImapAccountConfig};
 pub use super::select::plan_batches;
 use super::select::select;
+use crate::ingest::health::SourceHealth;
 use crate::ingest::Funnel;
 use crate::store::{BatchOutcome, Checkpoint, StoreError};
 use crate::telemetry::events;
@@ -101,12 +102,28 @@ impl Position<'_> {
 pub struct ImapSource {
     account: ImapAccountConfig,
     funnel: Funnel,
+    health: SourceHealth,
 }
 
 impl ImapSource {
     /// A source for `account` writing through `funnel`.
     pub fn new(account: ImapAccountConfig, funnel: Funnel) -> Self {
-        Self { account, funnel }
+        Self {
+            account,
+            funnel,
+            health: SourceHealth::new(),
+        }
+    }
+
+    /// Records each attempt's outcome in `health` (for `/readyz`) under [`Self::health_name`].
+    pub fn with_health(mut self, health: SourceHealth) -> Self {
+        self.health = health;
+        self
+    }
+
+    /// The name this source's attempts are recorded under: `imap:ACCOUNT`.
+    pub fn health_name(account: &str) -> String {
+        format!("imap:{account}")
     }
 
     fn imap_err(&self) -> impl Fn(ImapError) -> SourceError + '_ {
@@ -261,6 +278,9 @@ impl ImapSource {
                 Ok(()) => return,
                 Err(e) => {
                     events::source_error(&self.account.name, &e, backoff.as_secs());
+                    let now = chrono::Utc::now().timestamp();
+                    self.health
+                        .failed(&Self::health_name(&self.account.name), &e, now);
                     tokio::select! {
                         () = tokio::time::sleep(backoff) => {}
                         () = cancel.cancelled() => return,
@@ -279,6 +299,8 @@ impl ImapSource {
             for folder in self.account.folders.iter().rev() {
                 self.sync_folder(&mut conn, folder).await?;
             }
+            self.health
+                .succeeded(&Self::health_name(&self.account.name));
             let idle_folder = self
                 .account
                 .folders
