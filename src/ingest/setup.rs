@@ -50,6 +50,7 @@ pub fn funnel(store: Store, config: &Config) -> Result<Funnel, SetupError> {
         .map(|m| EmailAddress::parse(m).map_err(|_| SetupError::SharedMailbox { value: m.clone() }))
         .collect::<Result<Vec<_>, _>>()?;
     let linker = Linker::new(&org.staff_domains)
+        .with_region(&org.region)
         .with_places(shared, calls.own_numbers.clone())
         .with_directory(Arc::new(staff_directory(config)?));
     Ok(Funnel::with_linker(store, linker).with_calls(calls))

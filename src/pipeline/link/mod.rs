@@ -19,14 +19,18 @@ use crate::domain::{
     Channel, ContactRecord, Direction, EmailAddress, Identifier, Party, PartyRole, PhoneNumber,
 };
 use crate::organisation::{StaffDirectory, StaffMember};
+
+mod email;
 pub use crate::store::KEY_KIND;
 use crate::store::{CustomerRef, StaffRef};
+pub use email::is_machine_address;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
 /// Decides who an item involves.
 #[derive(Clone, Debug, Default)]
 pub struct Linker {
+    region: String,
     staff_domains: Vec<String>,
     shared_mailboxes: Vec<EmailAddress>,
     own_numbers: Vec<PhoneNumber>,
@@ -65,8 +69,15 @@ impl Linker {
                 .iter()
                 .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
                 .collect(),
+            region: "GB".to_string(),
             ..Self::default()
         }
+    }
+
+    /// Reads national numbers found in text (signatures, forms) in `region` (ISO 3166).
+    pub fn with_region(mut self, region: &str) -> Self {
+        self.region = region.to_string();
+        self
     }
 
     /// Adds the organisation's shared mailboxes and own telephone numbers.
@@ -153,21 +164,93 @@ impl Linker {
 
     fn link_email(&self, record: &ContactRecord) -> Link {
         let from = record.parties.iter().find(|p| p.role == PartyRole::From);
+        let reply_to = record
+            .parties
+            .iter()
+            .find(|p| p.role == PartyRole::ReplyTo && self.side(p) == Side::Outside);
         let recipients = record
             .parties
             .iter()
             .filter(|p| matches!(p.role, PartyRole::To | PartyRole::Cc));
         let mut staff = Vec::new();
+        let from_side = from.map_or(Side::Outside, |f| self.side(f));
+        let machine = from
+            .and_then(Party::email)
+            .is_some_and(email::is_machine_address);
+        let inbound_folder = record.direction == Direction::Inbound;
+        // A web form relayed from a machine or role address: the customer is in Reply-To
+        // and in the form's fields.
+        let relay = machine
+            || from_side == Side::Place
+            || from
+                .and_then(Party::email)
+                .is_some_and(|e| e.as_str().split('@').next().unwrap_or("").contains("form"));
+        if inbound_folder && relay && !record.automated {
+            let fields = email::form_fields(&record.text, &self.region);
+            if reply_to.is_some() || fields.is_some() {
+                let mut customer = reply_to.cloned().unwrap_or(Party {
+                    role: PartyRole::ReplyTo,
+                    name: None,
+                    identifiers: Vec::new(),
+                });
+                if let Some(f) = fields {
+                    customer.name = customer.name.or(f.name);
+                    for id in f.identifiers {
+                        if !customer.identifiers.contains(&id) {
+                            customer.identifiers.push(id);
+                        }
+                    }
+                }
+                for p in recipients.filter(|p| self.side(p) == Side::Staff) {
+                    self.push_staff(&mut staff, p);
+                }
+                return outside(Direction::Inbound, &customer, staff);
+            }
+        }
+        // Machines and automated mail are kept with their sender as counterpart, never
+        // customers.
         if let Some(from) =
-            from.filter(|f| record.direction == Direction::Inbound && self.side(f) == Side::Outside)
+            from.filter(|_| (machine || record.automated) && from_side == Side::Outside)
         {
             for p in recipients.filter(|p| self.side(p) == Side::Staff) {
                 self.push_staff(&mut staff, p);
             }
-            return outside(Direction::Inbound, from, staff);
+            return Link {
+                direction: if inbound_folder {
+                    Direction::Inbound
+                } else {
+                    record.direction
+                },
+                customer: None,
+                counterpart: from.email().map(ToString::to_string),
+                staff,
+            };
         }
-        if let Some(from) = from.filter(|f| self.side(f) == Side::Staff) {
+        if let Some(from) = from.filter(|_| inbound_folder && from_side == Side::Outside) {
+            for p in recipients.filter(|p| self.side(p) == Side::Staff) {
+                self.push_staff(&mut staff, p);
+            }
+            let mut customer = from.clone();
+            for id in email::signature_identifiers(&record.text, &self.region) {
+                if !customer.identifiers.contains(&id) {
+                    customer.identifiers.push(id);
+                }
+            }
+            return outside(Direction::Inbound, &customer, staff);
+        }
+        if let Some(from) = from.filter(|_| from_side == Side::Staff) {
             self.push_staff(&mut staff, from);
+            // Staff forwarding a customer's mail: the item is the customer's, reached via
+            // that staff member.
+            if let Some(original) = email::forwarded_sender(&record.text)
+                .filter(|p| self.side(p) == Side::Outside)
+                .filter(|p| !p.email().is_some_and(email::is_machine_address))
+            {
+                for p in recipients.filter(|p| self.side(p) == Side::Staff) {
+                    self.push_staff(&mut staff, p);
+                }
+                return outside(Direction::Inbound, &original, staff);
+            }
         }
         let mut customer = None;
         for p in recipients {
@@ -405,5 +488,4 @@ pub fn customer_key(kind: &str, value: &str) -> String {
 }
 
 #[cfg(test)]
-#[path = "link_tests.rs"]
 mod tests;
