@@ -184,6 +184,14 @@ pub struct NoteScores {
     pub bcubed: Scores,
 }
 
+/// Per-note counts while joining.
+#[derive(Default)]
+struct NoteTally {
+    items: usize,
+    linked: usize,
+    scores: Vec<(f64, f64)>,
+}
+
 /// Everything `tidings eval links` prints.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct LinkReport {
@@ -238,12 +246,12 @@ pub fn report(truth: &[TruthItem], items: &[(String, Option<String>)]) -> LinkRe
         .collect();
     let key_of = |t: &TruthItem| predicted.get(&t.item_ref).and_then(Option::as_ref);
     let per_item = bcubed_items(&pairs_in, &predicted);
-    let mut by_note: BTreeMap<String, (usize, usize, Vec<(f64, f64)>)> = BTreeMap::new();
+    let mut by_note: BTreeMap<String, NoteTally> = BTreeMap::new();
     for (t, score) in found.iter().zip(&per_item) {
         let entry = by_note.entry(t.note.clone()).or_default();
-        entry.0 += 1;
-        entry.1 += usize::from(key_of(t).is_some());
-        entry.2.push(*score);
+        entry.items += 1;
+        entry.linked += usize::from(key_of(t).is_some());
+        entry.scores.push(*score);
     }
     let truth_refs: std::collections::HashSet<&str> =
         truth.iter().map(|t| t.item_ref.as_str()).collect();
@@ -284,13 +292,13 @@ pub fn report(truth: &[TruthItem], items: &[(String, Option<String>)]) -> LinkRe
             .count(),
         by_note: by_note
             .into_iter()
-            .map(|(note, (items, linked, scores))| {
+            .map(|(note, t)| {
                 (
                     note,
                     NoteScores {
-                        items,
-                        linked,
-                        bcubed: mean(&scores),
+                        items: t.items,
+                        linked: t.linked,
+                        bcubed: mean(&t.scores),
                     },
                 )
             })
@@ -301,7 +309,7 @@ pub fn report(truth: &[TruthItem], items: &[(String, Option<String>)]) -> LinkRe
 /// The report as aligned lines.
 pub fn render_text(r: &LinkReport) -> String {
     let mut out = String::new();
-    let mut line = |label: &str, value: String| out.push_str(&format!("{label:<34}{value}\n"));
+    let mut line = |label: &str, value: String| out.push_str(&format!("{label:<38}{value}\n"));
     line("truth items", r.truth_items.to_string());
     line(
         "found in the store",

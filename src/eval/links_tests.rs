@@ -163,7 +163,7 @@ fn items_missing_from_the_store_are_not_scored_but_reported() {
     assert_eq!(r.by_note["direct"].items, 2);
     let text = render_text(&r);
     assert!(
-        text.contains("found in the store                2 (4 missing)"),
+        text.contains("found in the store                    2 (4 missing)"),
         "{text}"
     );
 }

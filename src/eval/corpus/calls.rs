@@ -83,7 +83,7 @@ impl CallLog {
                 "Call ID,Start Time,Direction,Caller,Called,Agent,Extension,Duration,Result\n",
             );
             for r in chunk {
-                let (_, _, agent, _, ext, ..) = STAFF[r.staff];
+                let (agent, ext) = (STAFF[r.staff].name, STAFF[r.staff].extension);
                 let number = r
                     .number
                     .as_ref()

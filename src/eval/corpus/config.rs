@@ -36,15 +36,20 @@ fn toml_string(s: &str) -> String {
 /// The staff directory in the documented columns.
 pub fn staff_csv() -> String {
     let mut out = String::from("email,name,role,extensions,direct_dials,senior,service_area\n");
-    for (local, name, _, role, ext, dial, senior, area) in STAFF {
-        let name = if name.contains(',') {
-            format!("\"{name}\"")
+    for s in STAFF {
+        let name = if s.listed.contains(',') {
+            format!("\"{}\"", s.listed)
         } else {
-            (*name).to_string()
+            s.listed.to_string()
         };
         out.push_str(&format!(
-            "{local}@fire.example,{name},{role},{ext},0151 496 09{dial:02},{},{area}\n",
-            if *senior { "yes" } else { "no" }
+            "{}@fire.example,{name},{},{},0151 496 09{:02},{},{}\n",
+            s.local,
+            s.role,
+            s.extension,
+            s.dial,
+            if s.senior { "yes" } else { "no" },
+            s.area
         ));
     }
     out

@@ -101,7 +101,7 @@ impl Letters {
         let dear = if draw.chance(60) {
             "Dear Sir or Madam,".to_string()
         } else {
-            format!("Dear {},", draw.pick(&STAFF[..STAFF.len() - 1]).2)
+            format!("Dear {},", draw.pick(&STAFF[..STAFF.len() - 1]).name)
         };
         let formal = dear.contains("Sir");
         let mut push = |text: String, gap: u32| {

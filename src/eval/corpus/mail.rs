@@ -63,7 +63,7 @@ pub fn date(at: UnixTime) -> String {
 /// A staff member: (address, display name).
 pub fn staff(draw: &mut Draw) -> (String, String) {
     let s = draw.pick(&STAFF[..STAFF.len() - 1]);
-    (format!("{}@fire.example", s.0), s.2.to_string())
+    (format!("{}@fire.example", s.local), s.name.to_string())
 }
 
 /// A few body sentences.
@@ -154,7 +154,7 @@ impl Mailer {
         });
         let message = Message::default()
             .header("From", from_header(draw, person, &from))
-            .header("To", to.clone())
+            .header("To", to)
             .header("Subject", subject.clone())
             .header("Date", date(at))
             .header("Message-ID", format!("<{id}>"))
@@ -290,7 +290,7 @@ impl Mailer {
         let message = if attached {
             let inner = Message::default()
                 .header("From", original_from)
-                .header("To", staff.clone())
+                .header("To", staff)
                 .header("Subject", subject)
                 .header("Date", date(at))
                 .header("Message-ID", format!("<{original_id}>"))

@@ -137,87 +137,26 @@ pub const SENTENCES: &[&str] = &[
     "Thank you for looking into this.",
 ];
 
-/// Staff: (email local part, name as the directory writes it, display name, role, extension,
-/// direct dial digits after 0151 496 09, senior, service area).
-pub const STAFF: &[(&str, &str, &str, &str, u16, u16, bool, &str)] = &[
-    (
-        "asha.patel",
-        "Patel, Asha",
-        "Asha Patel",
-        "Customer Services Officer",
-        2001,
-        1,
-        false,
-        "Wirral",
-    ),
-    (
-        "tom.reilly",
-        "Tom Reilly",
-        "Tom Reilly",
-        "Customer Services Officer",
-        2002,
-        2,
-        false,
-        "Wirral",
-    ),
-    (
-        "grace.okoro",
-        "Grace Okoro",
-        "Grace Okoro",
-        "Community Safety Advisor",
-        2003,
-        3,
-        false,
-        "Liverpool",
-    ),
-    (
-        "martin.lowe",
-        "Martin Lowe",
-        "Martin Lowe",
-        "Station Manager",
-        2004,
-        4,
-        false,
-        "Sefton",
-    ),
-    (
-        "helen.fraser",
-        "Helen Fraser",
-        "Helen Fraser",
-        "Prevention Manager",
-        2005,
-        5,
-        false,
-        "Liverpool",
-    ),
-    (
-        "ade.bello",
-        "Ade Bello",
-        "Ade Bello",
-        "Fire Safety Inspector",
-        2006,
-        6,
-        false,
-        "St Helens",
-    ),
-    (
-        "claire.dunn",
-        "Claire Dunn",
-        "Claire Dunn",
-        "Complaints Officer",
-        2007,
-        7,
-        false,
-        "All",
-    ),
-    (
-        "dana.chief",
-        "Dana Chief",
-        "Dana Chief",
-        "Chief Fire Officer",
-        2100,
-        8,
-        true,
-        "All",
-    ),
-];
+/// A member of staff in the generated directory.
+#[derive(Clone, Copy, Debug)]
+pub struct Staff {
+    /// Email local part at `fire.example`.
+    pub local: &'static str,
+    /// Name as the directory writes it.
+    pub listed: &'static str,
+    /// Name as they sign.
+    pub name: &'static str,
+    /// Role.
+    pub role: &'static str,
+    /// Telephone extension.
+    pub extension: u16,
+    /// Direct dial: 0151 496 09NN.
+    pub dial: u16,
+    /// Senior officer.
+    pub senior: bool,
+    /// Service area.
+    pub area: &'static str,
+}
+
+/// The staff directory; the last entry is the senior officer customers do not write to.
+pub const STAFF: &[Staff] = &[];
