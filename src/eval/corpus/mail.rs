@@ -108,7 +108,7 @@ impl Mailer {
     ) {
         let at = draw.moment();
         if person.all_emails().is_empty() {
-            if draw.chance(60) {
+            if draw.chance(85) {
                 self.form_relay(corpus, draw, person, at, false);
             } else {
                 self.without_from(corpus, draw, person, at);
@@ -122,8 +122,8 @@ impl Mailer {
             }
             7..=10 => self.forward(corpus, draw, pop, person, at, false),
             11..=13 => self.forward(corpus, draw, pop, person, at, true),
-            14..=15 => self.without_from(corpus, draw, person, at),
-            16..=17 => self.malformed(corpus, draw, pop, person, at),
+            14 => self.without_from(corpus, draw, person, at),
+            15..=17 => self.malformed(corpus, draw, pop, person, at),
             _ => self.direct(corpus, draw, pop, person, at),
         }
     }
