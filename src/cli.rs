@@ -86,6 +86,48 @@ pub enum Command {
         #[command(subcommand)]
         what: BenchCommand,
     },
+    /// Judge linking: write a labelled corpus, or score the store against its truth.
+    Eval {
+        /// What to do.
+        #[command(subcommand)]
+        what: EvalCommand,
+    },
+}
+
+/// `tidings eval …`
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Write a labelled identity corpus: mail, call logs, letters, `tidings.toml`,
+    /// `staff.csv` and `truth.jsonl` (who sent each item), deterministic from the seed.
+    Corpus {
+        /// The folder to write (created; its drop folders must be empty).
+        #[arg(long)]
+        out: PathBuf,
+        /// People in the population.
+        #[arg(long, default_value_t = 300)]
+        people: usize,
+        /// Seed: the same seed gives the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Score the store's customer links against a truth file (`item_ref` → person).
+    Links {
+        /// The truth (`truth.jsonl` from `tidings eval corpus`, or your own labels).
+        #[arg(long)]
+        truth: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+        format: EvalFormat,
+    },
+}
+
+/// `tidings eval links` output formats.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum EvalFormat {
+    /// Aligned lines for people.
+    Text,
+    /// One JSON object.
+    Json,
 }
 
 /// `tidings import …`

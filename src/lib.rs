@@ -12,6 +12,7 @@ pub mod config;
 pub mod daemon;
 pub mod digest;
 pub mod domain;
+pub mod eval;
 pub mod export;
 pub mod guard;
 pub mod http;

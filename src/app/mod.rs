@@ -123,6 +123,7 @@ pub async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Note { what } => channels::note(config, what).await,
         Command::Items { what } => channels::items(config, what).await,
         Command::Bench { what } => bench(what).await,
+        Command::Eval { what } => crate::eval::execute(config, what).await,
     }
 }
 
