@@ -50,6 +50,8 @@ pub enum PartyRole {
     To,
     /// Email `Cc`.
     Cc,
+    /// The sender of a message a forward carries attached whole.
+    Original,
     /// The calling party of a call.
     Caller,
     /// The called party of a call.

@@ -41,6 +41,9 @@ pub fn email_record(
     for m in email.cc {
         push(PartyRole::Cc, m);
     }
+    if let Some(m) = email.forwarded_from {
+        push(PartyRole::Original, m);
+    }
     ContactRecord {
         channel: Channel::Email,
         item_ref: email

@@ -242,7 +242,13 @@ impl Linker {
             self.push_staff(&mut staff, from);
             // Staff forwarding a customer's mail: the item is the customer's, reached via
             // that staff member.
-            if let Some(original) = email::forwarded_sender(&record.text)
+            let attached = record
+                .parties
+                .iter()
+                .find(|p| p.role == PartyRole::Original)
+                .cloned();
+            if let Some(original) = attached
+                .or_else(|| email::forwarded_sender(&record.text))
                 .filter(|p| self.side(p) == Side::Outside)
                 .filter(|p| !p.email().is_some_and(email::is_machine_address))
             {

@@ -118,6 +118,10 @@ pub struct ParsedEmail {
     pub attachments: Vec<AttachmentInfo>,
     /// Why the message is machine-generated, if it is.
     pub automated: Option<Automated>,
+    /// The sender of the first message attached whole (`message/rfc822`): whose mail a
+    /// forward carries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forwarded_from: Option<Mailbox>,
 }
 
 /// Bounds on the work done for one message.
@@ -228,8 +232,21 @@ pub fn parse_email(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedEmail, Pa
         text: body_text(&message, limits.max_text_chars),
         attachments: attachments(&message),
         automated: automated(&message, &from),
+        forwarded_from: attached_sender(&message),
         from,
     })
+}
+
+/// The sender of the first attached whole message, if any.
+fn attached_sender(message: &Message<'_>) -> Option<Mailbox> {
+    message
+        .attachments
+        .iter()
+        .filter_map(|&id| message.parts.get(id as usize))
+        .find_map(|part| match &part.body {
+            PartType::Message(m) => sender(m).ok(),
+            _ => None,
+        })
 }
 
 /// The first `Message-ID` of a header block (or a whole message), normalised exactly as
