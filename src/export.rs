@@ -74,6 +74,7 @@ pub const CUSTOMER_COLUMNS: &[&str] = &[
     "inbound_contacts",
     "first_contact",
     "last_contact",
+    "organisation_key",
 ];
 /// Flag columns, in order.
 pub const FLAG_COLUMNS: &[&str] = &[
@@ -100,6 +101,7 @@ fn time(t: UnixTime) -> Value {
 pub async fn rows(
     store: &Store,
     table: ExportTable,
+    webmail_domains: &[String],
 ) -> Result<(Vec<&'static str>, Vec<Value>), StoreError> {
     Ok(match table {
         ExportTable::Items => (
@@ -139,6 +141,7 @@ pub async fn rows(
                         "identifiers": c.identifiers, "inbound_contacts": c.inbound_contacts,
                         "first_contact": c.first_contact.map_or(Value::Null, time),
                         "last_contact": c.last_contact.map_or(Value::Null, time),
+                        "organisation_key": organisation_key(&c.identifiers, webmail_domains),
                     })
                 })
                 .collect(),
@@ -160,14 +163,40 @@ pub async fn rows(
     })
 }
 
-/// Writes a table to `out` in the chosen format.
+/// The organisation a customer writes from: `o-` and 12 hex digits of SHA-256 over the domain
+/// of their first email address that is not at a webmail provider. People at one company
+/// domain share it and stay different people.
+pub fn organisation_key(identifiers: &[String], webmail_domains: &[String]) -> Value {
+    identifiers
+        .iter()
+        .filter_map(|i| {
+            i.strip_prefix("email:")
+                .or_else(|| i.strip_prefix("email-name:"))
+        })
+        .filter_map(|a| {
+            a.split('|')
+                .next()?
+                .rsplit_once('@')
+                .map(|(_, d)| d.to_string())
+        })
+        .find(|d| !webmail_domains.iter().any(|w| w.eq_ignore_ascii_case(d)))
+        .map_or(Value::Null, |d| {
+            use sha2::Digest;
+            let digest = sha2::Sha256::digest(format!("domain:{d}").as_bytes());
+            Value::String(format!("o-{}", &hex::encode(digest)[..12]))
+        })
+}
+
+/// Writes a table to `out` in the chosen format; `webmail_domains` are the providers whose
+/// addresses name no organisation.
 pub async fn export(
     store: &Store,
     table: ExportTable,
     format: ExportFormat,
+    webmail_domains: &[String],
     out: impl Write,
 ) -> Result<(), ExportError> {
-    let (columns, rows) = rows(store, table).await?;
+    let (columns, rows) = rows(store, table, webmail_domains).await?;
     match format {
         ExportFormat::Jsonl => {
             let mut out = std::io::BufWriter::new(out);
@@ -219,6 +248,31 @@ fn neutralise(text: String) -> String {
 mod tests {
     use super::cell;
     use serde_json::json;
+
+    #[test]
+    fn people_at_one_company_domain_share_an_organisation_and_webmail_names_none() {
+        let webmail = vec!["gmail.com".to_string()];
+        let a = super::organisation_key(&["email:ann@acme.example".into()], &webmail);
+        let b = super::organisation_key(
+            &[
+                "phone:+441514960123".into(),
+                "email:bob@acme.example".into(),
+            ],
+            &webmail,
+        );
+        assert_eq!(a, b);
+        assert!(a
+            .as_str()
+            .is_some_and(|k| k.starts_with("o-") && k.len() == 14));
+        assert_eq!(
+            super::organisation_key(&["email:ann@gmail.com".into()], &webmail),
+            json!(null)
+        );
+        assert_eq!(
+            super::organisation_key(&["email-name:info@acme.example|ann jones".into()], &webmail),
+            a
+        );
+    }
 
     #[test]
     fn formula_cells_are_neutralised() {

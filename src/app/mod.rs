@@ -115,7 +115,14 @@ pub async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Digest { what } => digest(config, what).await,
         Command::Export { what, format } => {
             let store = Store::open_existing(&config.store.url).await?;
-            crate::export::export(&store, what, format, std::io::stdout().lock()).await?;
+            crate::export::export(
+                &store,
+                what,
+                format,
+                &config.organisation.webmail_domains,
+                std::io::stdout().lock(),
+            )
+            .await?;
             Ok(())
         }
         Command::Quarantine { what } => quarantine(config, what).await,

@@ -122,7 +122,49 @@ pub struct OrganisationConfig {
     pub region: String,
     /// Time zone (IANA name) of local times in call logs and of calendar days in digests.
     pub timezone: String,
+    /// Mail providers whose addresses name no organisation (`export customers`
+    /// `organisation_key` is derived from any other domain a customer writes from).
+    pub webmail_domains: Vec<String>,
 }
+
+/// Common personal mail providers (UK and international).
+const WEBMAIL_DOMAINS: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "hotmail.co.uk",
+    "live.com",
+    "live.co.uk",
+    "msn.com",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "ymail.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "aol.com",
+    "aol.co.uk",
+    "btinternet.com",
+    "btopenworld.com",
+    "sky.com",
+    "talktalk.net",
+    "virginmedia.com",
+    "ntlworld.com",
+    "blueyonder.co.uk",
+    "tiscali.co.uk",
+    "protonmail.com",
+    "proton.me",
+    "gmx.com",
+    "gmx.co.uk",
+    "mail.com",
+    "zoho.com",
+    "yandex.com",
+    "wp.pl",
+    "o2.pl",
+    "onet.pl",
+    "interia.pl",
+];
 
 impl Default for OrganisationConfig {
     fn default() -> Self {
@@ -134,6 +176,7 @@ impl Default for OrganisationConfig {
             own_numbers: Vec::new(),
             region: "GB".to_string(),
             timezone: "Europe/London".to_string(),
+            webmail_domains: WEBMAIL_DOMAINS.iter().map(|d| d.to_string()).collect(),
         }
     }
 }
