@@ -13,7 +13,7 @@ use std::time::Instant;
 /// Which telephone system's export the benchmark generates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum CallShape {
-    /// The generic headed export of [`crate::sample::call_log`].
+    /// The generic headed export that `sample::call_log` writes.
     Export,
     /// Asterisk `cdr_csv` `Master.csv`: no header, 18 quoted columns.
     Asterisk,
@@ -61,7 +61,11 @@ pub fn asterisk_log(count: usize, now: UnixTime, seed: u64) -> Vec<u8> {
         let start = now - rng.below(20 * 86_400) as i64;
         let ring = 3 + rng.below(20) as i64;
         let answered = rng.below(6) != 0;
-        let billsec = if answered { 30 + rng.below(600) as i64 } else { 0 };
+        let billsec = if answered {
+            30 + rng.below(600) as i64
+        } else {
+            0
+        };
         let time = |t: i64| {
             chrono::DateTime::from_timestamp(t, 0)
                 .unwrap_or_default()
@@ -88,7 +92,11 @@ pub fn asterisk_log(count: usize, now: UnixTime, seed: u64) -> Vec<u8> {
                 format!("\"\" <{number}>"),
             ),
         };
-        let answer = if answered { time(start + ring) } else { String::new() };
+        let answer = if answered {
+            time(start + ring)
+        } else {
+            String::new()
+        };
         let end = time(start + ring + billsec);
         let disposition = if answered { "ANSWERED" } else { "NO ANSWER" };
         out.push_str(&format!(
@@ -116,7 +124,11 @@ pub async fn calls(
             "calls.csv",
             FormatChoice::Auto,
         ),
-        CallShape::Asterisk => (asterisk_log(rows, now, 42), "Master.csv", FormatChoice::Auto),
+        CallShape::Asterisk => (
+            asterisk_log(rows, now, 42),
+            "Master.csv",
+            FormatChoice::Auto,
+        ),
     };
     let path = dir.path().join(file_name);
     std::fs::write(&path, &bytes).map_err(setup)?;

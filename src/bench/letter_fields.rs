@@ -227,6 +227,10 @@ mod tests {
         assert_eq!(tally.right, [1, 0, 1, 1]);
         assert_eq!(tally.present, [1, 1, 1, 0]);
         assert_eq!(tally.misses.len(), 1);
-        assert!(tally.misses[0].contains("001.png postcode"), "{:?}", tally.misses);
+        assert!(
+            tally.misses[0].contains("001.png postcode"),
+            "{:?}",
+            tally.misses
+        );
     }
 }

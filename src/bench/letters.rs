@@ -138,7 +138,11 @@ async fn time_stage(copies: &[&Labelled]) -> Result<(f64, usize), BenchError> {
 /// product does; a bare tesseract cannot read PDF). Not timed.
 fn page_images(letter: &Labelled, scratch: &Path) -> Result<Vec<PathBuf>, BenchError> {
     let name = file_name(&letter.path);
-    let ext = letter.path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let ext = letter
+        .path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("");
     let run = |program: &str, args: &[&str]| -> Result<(), BenchError> {
         let status = Command::new(program).args(args).status().map_err(|e| {
             BenchError::Setup(format!("cannot run {program} ({e}); install it first"))
@@ -161,7 +165,16 @@ fn page_images(letter: &Labelled, scratch: &Path) -> Result<Vec<PathBuf>, BenchE
                 run(
                     "pdftoppm",
                     &[
-                        "-r", "300", "-gray", "-png", "-singlefile", "-f", &n, "-l", &n, &input,
+                        "-r",
+                        "300",
+                        "-gray",
+                        "-png",
+                        "-singlefile",
+                        "-f",
+                        &n,
+                        "-l",
+                        &n,
+                        &input,
                         &prefix,
                     ],
                 )?;
@@ -274,11 +287,10 @@ pub async fn letters(pages: usize, pdfs: usize, dir: &Path) -> Result<LettersFig
 
     // (c) Field accuracy: Tidings (read_scan + extract_letter) beside regexes on bare text.
     let all_for_blocking = all.clone();
-    let (product, baseline) = tokio::task::spawn_blocking(move || {
-        accuracy(&all_for_blocking, &per_letter, &texts)
-    })
-    .await
-    .map_err(|e| BenchError::Run(e.to_string()))??;
+    let (product, baseline) =
+        tokio::task::spawn_blocking(move || accuracy(&all_for_blocking, &per_letter, &texts))
+            .await
+            .map_err(|e| BenchError::Run(e.to_string()))??;
     println!(
         "bench letters: field accuracy on {} labelled letters (tidings | naive regexes on bare tesseract/pdftotext text; letters with a value)",
         product.letters
