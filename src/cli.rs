@@ -272,6 +272,31 @@ pub enum BenchCommand {
     },
     /// Run the IMAP source with IDLE and time APPEND → item stored, message after message.
     Idle(IdleBenchArgs),
+    /// Generate a call log of N rows and time parsing it and `import calls` into a fresh store.
+    Calls {
+        /// Data rows to generate.
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+        /// Export shape: `export` (generic headed CSV) or `asterisk` (Master.csv).
+        #[arg(long, value_enum, default_value = "export")]
+        shape: crate::bench::CallShape,
+        /// Store URL (default: a fresh SQLite file in a temp dir).
+        #[arg(long)]
+        store: Option<String>,
+    },
+    /// Time the OCR stage against bare tesseract, text-layer PDFs per second, and field
+    /// accuracy on the labelled letters against a naive baseline.
+    Letters {
+        /// OCR pages to read (the image scans are cycled until this many).
+        #[arg(long, default_value_t = 30)]
+        pages: usize,
+        /// Text-layer PDF letters to read.
+        #[arg(long, default_value_t = 200)]
+        pdfs: usize,
+        /// Folder of labelled letters (`NNN.*` beside `NNN.expected.json`).
+        #[arg(long, default_value = "tests/fixtures/letters")]
+        dir: std::path::PathBuf,
+    },
 }
 
 /// `tidings bench idle`: the server connection settings.

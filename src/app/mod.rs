@@ -459,6 +459,12 @@ async fn bench(what: BenchCommand) -> anyhow::Result<()> {
             crate::bench::imap(&settings).await?;
         }
         BenchCommand::Idle(args) => crate::bench::idle(&args).await?,
+        BenchCommand::Calls { rows, shape, store } => {
+            crate::bench::calls(rows, shape, store.as_deref()).await?;
+        }
+        BenchCommand::Letters { pages, pdfs, dir } => {
+            crate::bench::letters(pages, pdfs, &dir).await?;
+        }
     }
     Ok(())
 }

@@ -10,6 +10,13 @@ use crate::store::Store;
 use std::path::Path;
 use std::time::Instant;
 
+pub mod calls;
+pub mod letter_fields;
+pub mod letters;
+
+pub use calls::{calls, CallShape, CallsFigures};
+pub use letters::{letters, LettersFigures};
+
 /// Size of the attachment in `--large` messages.
 const LARGE_BYTES: usize = 25 * 1024 * 1024;
 
@@ -34,6 +41,13 @@ pub fn peak_rss_mb() -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
+}
+
+/// Resets the peak resident memory (VmHWM) to the current resident size, so the next
+/// [`peak_rss_mb`] reports the peak of what follows; does nothing where the OS does not allow it.
+pub fn reset_peak_rss() {
+    // Linux: writing 5 to clear_refs resets the peak RSS of the process.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 async fn fresh_store(url: Option<&str>, dir: &Path) -> Result<Store, BenchError> {
