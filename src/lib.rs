@@ -20,5 +20,6 @@ pub mod organisation;
 pub mod outbound;
 pub mod pipeline;
 pub mod sample;
+pub mod signals;
 pub mod store;
 pub mod telemetry;
