@@ -21,6 +21,8 @@ mod normalise;
 mod own_words;
 mod sentences;
 
+use std::cmp::Reverse;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -112,51 +114,51 @@ pub fn scan(text: &str, lexicon: &Lexicon, seniors: &[String]) -> Vec<Signal> {
     let plain = View::plain(&own, &spans, seniors);
     let skeleton = View::skeleton(&own, &spans);
     let support = context::has_support(&plain, lexicon);
-    let mut found: Vec<(usize, Signal)> = Vec::new();
+    // Per sentence and kind, the match that starts first (the longest of those).
+    let mut best: Vec<(usize, SignalKind, Range<usize>, Signal)> = Vec::new();
     for kind in SignalKind::ALL {
         let set = lexicon.signal(kind);
         let view = if set.obfuscated { &skeleton } else { &plain };
         for hit in set.hits(view) {
-            if found
-                .iter()
-                .any(|(s, f)| *s == hit.span_index && f.kind == kind)
-            {
-                continue;
-            }
-            let term_range = view.original_range(hit.range);
-            let term = own.get(term_range.clone()).unwrap_or_default();
-            if set.obfuscated && !is_plausible_term(term) {
+            if set.obfuscated && !is_plausible_word(&view.text[hit.range.clone()]) {
                 continue;
             }
             let entry = &hit.compiled.entry;
             if entry.distress_exempt && support && !is_aimed_at_staff(&plain, hit.span_index) {
                 continue;
             }
+            let term = view.original_range(hit.range);
+            let key = (term.start, Reverse(term.end));
+            let slot = best
+                .iter()
+                .position(|(s, k, _, _)| *s == hit.span_index && *k == kind);
+            if slot.is_some_and(|at| (best[at].2.start, Reverse(best[at].2.end)) <= key) {
+                continue;
+            }
             let span = &spans[hit.span_index];
-            found.push((
-                hit.span_index,
-                Signal {
-                    kind,
-                    sentence: quote(
-                        &own[span.clone()],
-                        term_range.start.saturating_sub(span.start),
-                    ),
-                    term: term.to_owned(),
-                    entry: entry.id.clone(),
-                    language: entry.language.clone(),
-                },
-            ));
+            let signal = Signal {
+                kind,
+                sentence: quote(&own[span.clone()], term.start.saturating_sub(span.start)),
+                term: own.get(term.clone()).unwrap_or_default().to_owned(),
+                entry: entry.id.clone(),
+                language: entry.language.clone(),
+            };
+            let found = (hit.span_index, kind, term, signal);
+            match slot {
+                Some(at) => best[at] = found,
+                None => best.push(found),
+            }
         }
     }
-    found.sort_by_key(|(span, signal)| (*span, signal.kind));
-    found.into_iter().map(|(_, signal)| signal).collect()
+    best.sort_by_key(|(span, kind, _, _)| (*span, *kind));
+    best.into_iter().map(|(_, _, _, signal)| signal).collect()
 }
 
 /// A skeleton match must start with a real letter and hold at least two ("****" is not a
 /// word).
-fn is_plausible_term(term: &str) -> bool {
-    term.chars().next().is_some_and(char::is_alphabetic)
-        && term.chars().filter(|c| c.is_alphabetic()).count() >= 2
+fn is_plausible_word(skeleton: &str) -> bool {
+    skeleton.chars().next().is_some_and(char::is_alphabetic)
+        && skeleton.chars().filter(|c| c.is_alphabetic()).count() >= 2
 }
 
 /// Second person, or staff and the service named: see the module documentation.

@@ -1,8 +1,8 @@
 //! The two views of a customer's own words that lexicon patterns are matched against, each
 //! with a map back to the text as written (so a signal quotes what the customer wrote):
 //!
-//! - the *plain* view: lower case, white space collapsed to one space, typographic quotes made
-//!   straight, and the names of senior staff given by the caller replaced by one placeholder
+//! - the *plain* view: lower case, white space and pauses (`,` `;` brackets, double quotes)
+//!   collapsed to one space, typographic apostrophes made straight, and the names of senior staff given by the caller replaced by one placeholder
 //!   character ([`SENIOR`]) that `{senior}` in a pattern matches;
 //! - the *skeleton* view, for obfuscation-aware entries: also look-alike letters folded to
 //!   Latin (Cyrillic а/е/о…, accents), digits and symbols inside words read as letters (`0`→o,
@@ -45,7 +45,7 @@ impl View {
             let mut gap = false;
             for (off, ch) in text[span.clone()].char_indices() {
                 let (at, end) = (span.start + off, span.start + off + ch.len_utf8());
-                if ch.is_whitespace() {
+                if ch.is_whitespace() || is_pause(ch) {
                     gap = true;
                     continue;
                 }
@@ -202,9 +202,11 @@ fn skeleton_chunk(chunk: &str, offset: usize, tokens: &mut Vec<Token>) {
             .is_some_and(|&(_, n)| n.is_alphanumeric() || is_symbol_letter(n) || is_mask(n));
         let letter = if ch.is_alphabetic() {
             Some(ch)
-        } else if has_letter && (ch.is_ascii_digit() || matches!(ch, '@' | '$')) {
-            Some(leet(ch))
-        } else if has_letter && matches!(ch, '!' | '|') && next_is_wordish && !token.is_empty() {
+        } else if has_letter
+            && (ch.is_ascii_digit()
+                || matches!(ch, '@' | '$')
+                || (matches!(ch, '!' | '|') && next_is_wordish && !token.is_empty()))
+        {
             Some(leet(ch))
         } else if ch.is_alphanumeric() {
             Some(ch)
@@ -313,6 +315,11 @@ fn fold(ch: char) -> impl Iterator<Item = char> {
     [if ch == 'ß' { 's' } else { folded }]
         .into_iter()
         .chain(second)
+}
+
+/// Punctuation the plain view reads as a space, so patterns need not spell out pauses.
+fn is_pause(ch: char) -> bool {
+    matches!(ch, ',' | ';' | '(' | ')' | '"' | '“' | '”' | '„')
 }
 
 /// Typographic quotes made straight.

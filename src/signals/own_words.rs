@@ -19,7 +19,7 @@ use regex::Regex;
 ///   attachments …", "If you are not the intended recipient …");
 /// - device lines ("Sent from my iPhone");
 /// - a closing valediction ("Kind regards", "Yours sincerely", "Thanks", …) when at most four
-///   short lines (name, role, phone) follow it.
+///   short lines (name, role, phone) follow it and something comes before it.
 ///
 /// Line endings become `\n`; the remaining text is otherwise kept as written.
 pub fn own_words(text: &str) -> String {
@@ -83,7 +83,10 @@ fn drop_valediction(lines: &mut Vec<&str>) {
             continue;
         }
         if VALEDICTION.is_match(line) {
-            lines.truncate(at);
+            // A valediction with nothing before it is the whole message ("Thanks.").
+            if lines[..at].iter().any(|l| !l.trim().is_empty()) {
+                lines.truncate(at);
+            }
             return;
         }
         trailing += 1;
@@ -123,7 +126,7 @@ static ATTRIBUTION_START: LazyLock<Regex> = LazyLock::new(|| {
 /// The end of a reply attribution ("wrote:", "a écrit :", "schrieb:", "escribió:", …).
 static ATTRIBUTION_END: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:wrote|a\s+écrit|schrieb|escribió|escreveu|napisał\(a\)|napisał|napisała|a\s+scris|ysgrifennodd|schreef)\s*:\s*$",
+        r"(?i)(?:wrote|a\s+écrit|schrieb|escribió|escreveu|napisał\(a\)|napisał|napisała|a\s+scris|ysgrifennodd|schreef)\s*:\s*$|\bschrieb\s+.{1,80}:\s*$",
     )
     .expect("own-words patterns are constants, compiled in a unit test")
 });
@@ -174,7 +177,7 @@ static VALEDICTION: LazyLock<Regex> = LazyLock::new(|| {
           | cumprimentos | atenciosamente
           | z\s+poważaniem | pozdrawiam
           | cu\s+stimă | cu\s+respect
-        )[,.!]?(?:\s+\p{Lu}[\p{L}'.-]*){0,3}[,.]?$",
+        )[,.!]?(?:\s+(?-i:\p{Lu})[\p{L}'.-]*){0,3}[,.]?$",
     )
     .expect("own-words patterns are constants, compiled in a unit test")
 });
