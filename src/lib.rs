@@ -21,5 +21,6 @@ pub mod organisation;
 pub mod outbound;
 pub mod pipeline;
 pub mod sample;
+pub mod signals;
 pub mod store;
 pub mod telemetry;
