@@ -20,7 +20,8 @@ const MIN_DETECT_WORDS: usize = 10;
 pub const DETECTED_LANGUAGE: &str = "detected-language";
 
 /// The kinds of context cue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum ContextKind {
     /// Disability, illness, mental health, bereavement, caring, frailty or distress.
     SupportConsideration = 0,
@@ -51,7 +52,7 @@ impl std::fmt::Display for ContextKind {
 }
 
 /// One context cue found in an item's own words.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Context {
     /// What kind of cue.
     pub kind: ContextKind,

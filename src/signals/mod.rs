@@ -39,7 +39,8 @@ use normalise::View;
 const MAX_SENTENCE_CHARS: usize = 300;
 
 /// The kinds of item signal.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum SignalKind {
     /// Swearing, insults or discriminatory terms aimed at staff.
     LanguageReview = 0,
@@ -87,7 +88,7 @@ impl std::fmt::Display for SignalKind {
 }
 
 /// One thing an item's own words say that a person may want to review.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Signal {
     /// What kind of signal.
     pub kind: SignalKind,

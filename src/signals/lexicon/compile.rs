@@ -25,15 +25,20 @@ pub(super) enum Mode {
 /// The regex source for `pattern`, with the match in the capture group `t`.
 pub(super) fn translate(pattern: &str, mode: Mode, roles: &[String]) -> String {
     let body = translate_body(pattern, mode, &senior_alternation(roles));
-    format!(r"(?i)(?:^|[^\pL\pN*])(?P<t>{body})(?:$|[^\pL\pN*])")
+    match mode {
+        // The skeleton is already lower case: no case folding keeps its automaton small.
+        Mode::Obfuscated => format!(r"(?:^|[^\pL\pN*])(?P<t>{body})(?:$|[^\pL\pN*])"),
+        Mode::Plain => format!(r"(?i)(?:^|[^\pL\pN*])(?P<t>{body})(?:$|[^\pL\pN*])"),
+    }
 }
 
 /// The source of an `unless` pattern: anywhere in the sentence, same view as the entry.
 pub(super) fn translate_unless(pattern: &str, mode: Mode, roles: &[String]) -> String {
-    format!(
-        "(?i){}",
-        translate_body(pattern, mode, &senior_alternation(roles))
-    )
+    let body = translate_body(pattern, mode, &senior_alternation(roles));
+    match mode {
+        Mode::Obfuscated => body,
+        Mode::Plain => format!("(?i){body}"),
+    }
 }
 
 fn senior_alternation(roles: &[String]) -> String {
@@ -98,6 +103,7 @@ fn translate_body(pattern: &str, mode: Mode, senior: &str) -> String {
             '\'' if mode == Mode::Obfuscated => {}
             'a'..='z' | 'A'..='Z' if mode == Mode::Obfuscated => {
                 let lower = ch.to_ascii_lowercase();
+                // (Upper-case letters are read as lower case: the skeleton has no capitals.)
                 let class = if lower == 'l' {
                     "[li*]+".to_owned()
                 } else {

@@ -54,6 +54,10 @@ const BUILTIN_FILES: &[(&str, &str)] = &[
 /// Compiled-program size allowed per regex set (the default is too small for a kind's set).
 const SIZE_LIMIT: usize = 64 * 1024 * 1024;
 
+/// Lazy-DFA cache per regex set: the obfuscation-aware set needs more than the default to
+/// stay on the fast path.
+const DFA_CACHE: usize = 8 * 1024 * 1024;
+
 /// One lexicon entry as written in a lexicon file.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -342,6 +346,7 @@ fn compile_kind(
     }
     let set = RegexSetBuilder::new(&sources)
         .size_limit(SIZE_LIMIT)
+        .dfa_size_limit(DFA_CACHE)
         .build()
         .map_err(|e| LexiconError::Pattern {
             file: "lexicon".to_owned(),

@@ -83,6 +83,9 @@ fn does_not_fire_on_fire_service_vocabulary() {
             "he had a bloody nose from the fall",
             "the flood dyke by the river burst",
             "we had faggots and peas for dinner",
+            "smoke came through a chink in the curtains",
+            "the crew left the kitchen spic and span",
+            "dejaron un cono de tráfico en la acera",
         ],
     );
 }

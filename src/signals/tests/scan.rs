@@ -100,7 +100,7 @@ fn timing_of_a_typical_message() {
                      I have called twice and nobody has called me back yet.\n\n";
     let text = format!(
         "{}Kind regards\nMary\n\nOn Mon, 3 Jun 2024, Fire Safety wrote:\n> Thank you.",
-        paragraph.repeat(6)
+        paragraph.repeat(8)
     );
     assert!(text.len() > 1800);
     let seniors = vec!["Dana Chief".to_owned(), "Head of Prevention".to_owned()];
@@ -113,4 +113,19 @@ fn timing_of_a_typical_message() {
     }
     let each = start.elapsed() / runs;
     eprintln!("scan of {} bytes: {each:?} per message", text.len());
+}
+
+#[test]
+fn kinds_serialise_as_their_kebab_case_names() {
+    for kind in SignalKind::ALL {
+        let json = serde_json::to_value(kind).expect("serialises");
+        assert_eq!(json, kind.as_str());
+        assert_eq!(SignalKind::parse(kind.as_str()), Some(kind));
+    }
+    for kind in ContextKind::ALL {
+        assert_eq!(
+            serde_json::to_value(kind).expect("serialises"),
+            kind.as_str()
+        );
+    }
 }
