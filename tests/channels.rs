@@ -264,7 +264,10 @@ fn a_call_log_of_unknown_shape_names_the_presets_and_is_kept() {
         dir,
         &["--config", "t.toml", "import", "calls", "week1.csv"],
     ));
-    assert!(again.contains("stored 0 call(s), already known 3"), "{again}");
+    assert!(
+        again.contains("stored 0 call(s), already known 3"),
+        "{again}"
+    );
 }
 
 #[test]

@@ -114,6 +114,10 @@ macro_rules! write_parts {
             names.extend(rows);
         }
         let plan = $crate::pipeline::identity::resolve(&refs, &customer_ids, &names);
+        let first_known: Vec<bool> = refs
+            .iter()
+            .map(|c| customer_ids.contains_key(&(c.identifier_kind.clone(), c.identifier.clone())))
+            .collect();
         let mut new_ids: Vec<Option<i64>> = vec![None; plan.new_customers.len()];
         for chunk in plan
             .new_customers
@@ -177,9 +181,12 @@ macro_rules! write_parts {
             .iter()
             .map(|t| t.as_ref().and_then(target_id))
             .collect();
+        // Only primaries that were not known before this batch can have changed hands.
         lookup_identifiers!(refs
             .iter()
-            .map(|c| (c.identifier_kind.as_str(), c.identifier.as_str()))
+            .zip(&first_known)
+            .filter(|(_, known)| !**known)
+            .map(|(c, _)| (c.identifier_kind.as_str(), c.identifier.as_str()))
             .collect());
         let mut item_customer: Vec<Option<i64>> = vec![None; items.len()];
         for ((n, c), target) in ref_items.iter().zip(&refs).zip(&targets) {

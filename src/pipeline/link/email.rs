@@ -81,6 +81,13 @@ fn is_quote_start(line: &str) -> bool {
 /// Phone numbers and a postcode from the sender's own signature.
 pub fn signature_identifiers(text: &str, region: &str) -> Vec<Identifier> {
     let lines = signature(text);
+    let digits: usize = lines
+        .iter()
+        .map(|l| l.bytes().filter(u8::is_ascii_digit).count())
+        .sum();
+    if digits == 0 {
+        return Vec::new(); // no number and no postcode: most signatures, at no cost
+    }
     let block = lines.join("\n");
     let mut ids: Vec<Identifier> = phones(&block, region)
         .into_iter()
