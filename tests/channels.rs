@@ -8,28 +8,14 @@
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
-fn tidings(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tidings"))
-        .current_dir(dir)
-        .args(args)
-        .env_remove("TIDINGS_CONFIG")
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap()
-}
+mod common;
 
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
+use common::tidings_in as tidings;
+
+use common::succeeded as ok;
 
 const STAFF_CSV: &str = "email,name,role,extensions,direct_dials,senior,service_area\n\
 desk@fire.example,\"Patel, Asha\",Customer Services Officer,2001,0151 496 0999,no,Wirral\n\

@@ -6,15 +6,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn tidings(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tidings"))
-        .current_dir(dir)
-        .args(args)
-        .env_remove("TIDINGS_CONFIG")
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap()
-}
+mod common;
+
+use common::tidings_in as tidings;
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

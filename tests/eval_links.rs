@@ -19,15 +19,9 @@ fn tidings(args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
+mod common;
+
+use common::succeeded as ok;
 
 fn corpus(dir: &Path, people: &str, seed: &str) -> Output {
     tidings(&[

@@ -14,6 +14,29 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use sqlx::{Connection, Executor, PgConnection};
 
+/// Runs the real `tidings` binary in `dir` with `args`, without the caller's
+/// `TIDINGS_CONFIG` or `RUST_LOG`, and returns what it printed.
+pub fn tidings_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_tidings"))
+        .current_dir(dir)
+        .args(args)
+        .env_remove("TIDINGS_CONFIG")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the tidings binary runs")
+}
+
+/// The standard output of a command that must succeed; its output is shown when it fails.
+pub fn succeeded(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
 /// Where the test services listen, as written by `scripts/services/up` to its env file.
 #[derive(Debug, Clone)]
 pub struct Services {
