@@ -63,6 +63,7 @@ fn entry(source: &str, locator: &str, fingerprint: &str, outcome: EntryOutcome) 
         content: Some(StoredContent::new(raw_bytes())),
         received_at: None,
         direction: Direction::Inbound,
+        supersedes: None,
         outcome,
     }
 }
@@ -249,6 +250,7 @@ async fn story(store: Store) {
     assert_eq!((totals.pending, totals.sent, totals.failed), (0, 1, 0));
     store.ping().await.unwrap();
     many_items_from_one_raw_item(&store, now).await;
+    a_complete_message_releases_its_oversized_copy(&store, now).await;
     a_letter_waits_for_ocr(&store, now).await;
 }
 
@@ -316,6 +318,32 @@ async fn many_items_from_one_raw_item(store: &Store, now: i64) {
     assert!(q
         .iter()
         .any(|r| r.locator == "week1.csv" && r.reason.starts_with("row 3")));
+}
+
+/// A message first kept as headers only (over the size limit) and quarantined, then stored
+/// whole (a raised limit, another mailbox): one item, and the quarantine entry released.
+async fn a_complete_message_releases_its_oversized_copy(store: &Store, now: i64) {
+    let headers_only = entry(
+        "imap:a/INBOX",
+        "40",
+        "hdr:61000000",
+        unreadable("message is 61000000 bytes"),
+    );
+    store.write_batch(&[headers_only], None).await.unwrap();
+    let open = |q: Vec<tidings::store::QuarantineRow>| q.iter().any(|r| r.locator == "40");
+    assert!(open(store.quarantine_list().await.unwrap()));
+    let mut whole = entry(
+        "imap:b/INBOX",
+        "7",
+        "full:61000000",
+        one(item("big@home.example", now - 30, &[])),
+    );
+    whole.supersedes = Some("hdr:61000000".into());
+    assert_eq!(store.write_batch(&[whole], None).await.unwrap().stored, 1);
+    assert!(
+        !open(store.quarantine_list().await.unwrap()),
+        "released, not counted twice"
+    );
 }
 
 /// A letter's scan is kept first and queued; OCR writes its item and clears the job at once.

@@ -27,6 +27,20 @@ const PARSE_PREFIX_BYTES: usize = 1024 * 1024;
 /// Characters of text kept as the item's excerpt.
 const EXCERPT_CHARS: usize = 280;
 
+/// The header block of a message: up to and including the blank line that ends it.
+fn header_block(bytes: &[u8]) -> Option<&[u8]> {
+    let crlf = bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|p| p + 4);
+    let lf = bytes.windows(2).position(|w| w == b"\n\n").map(|p| p + 2);
+    let end = match (crlf, lf) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
+    };
+    bytes.get(..end)
+}
+
 /// What kind of bytes a raw item holds, which decides the parser that reads it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RawKind {
@@ -167,6 +181,20 @@ impl Funnel {
             ),
         };
         let size_bytes = raw.oversized.map_or(raw.bytes.len() as i64, |s| s as i64);
+        // A complete message large enough to have been quarantined for its size by a smaller
+        // limit once: the fingerprint its headers-only copy was kept under.
+        let supersedes = (raw.kind == RawKind::Email
+            && raw.oversized.is_none()
+            && raw.bytes.len() > PARSE_PREFIX_BYTES)
+            .then(|| header_block(&raw.bytes))
+            .flatten()
+            .map(|h| {
+                format!(
+                    "{}:{}",
+                    Fingerprint::of_message(h).to_hex(),
+                    raw.bytes.len()
+                )
+            });
         let (fingerprint, outcome) = match raw.oversized {
             Some(size) => (
                 format!("{fingerprint}:{size}"),
@@ -202,6 +230,7 @@ impl Funnel {
             content: Some(StoredContent::new(raw.bytes)),
             received_at: raw.received_at,
             direction: raw.direction,
+            supersedes,
             outcome,
         }
     }
@@ -385,5 +414,42 @@ impl Funnel {
             events::checkpoint_advanced(&cp.source, &cp.cursor);
         }
         Ok(outcome)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_complete_message_names_the_fingerprint_its_headers_only_copy_was_kept_under() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&format!("sqlite://{}/t.db", dir.path().display()))
+            .await
+            .expect("store");
+        let funnel = Funnel::new(store, &["fire.example".to_string()]);
+        let headers = b"From: Ann <ann@home.example>\r\nTo: desk@fire.example\r\nSubject: scans\r\nMessage-ID: <big@h>\r\n\r\n".to_vec();
+        let mut whole = headers.clone();
+        whole.extend(std::iter::repeat_n(b'x', 2 * PARSE_PREFIX_BYTES));
+        let mut copy = RawItem::email("imap:a/INBOX", "1".into(), headers, Direction::Inbound);
+        copy.oversized = Some(whole.len() as u64);
+        let kept = funnel.prepare(copy);
+        let complete = funnel.prepare(RawItem::email(
+            "imap:a/INBOX",
+            "2".into(),
+            whole,
+            Direction::Inbound,
+        ));
+        assert_eq!(
+            complete.supersedes.as_deref(),
+            Some(kept.fingerprint.as_str())
+        );
+        let small = funnel.prepare(RawItem::email(
+            "x",
+            "3".into(),
+            b"From: a@b.example\r\n\r\nhi".to_vec(),
+            Direction::Inbound,
+        ));
+        assert_eq!(small.supersedes, None);
     }
 }

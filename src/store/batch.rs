@@ -86,6 +86,19 @@ macro_rules! write_entries {
                 qb.build().execute(&mut **tx).await?;
             }
             outcome.pending += pending.len();
+            // A complete message replaces the headers-only copy quarantined for its size.
+            for (e, _) in &fresh {
+                if let Some(fp) = &e.supersedes {
+                    sqlx::query(
+                        "UPDATE quarantine SET released_at = $1 WHERE released_at IS NULL AND dismissed_at IS NULL \
+                         AND raw_id = (SELECT id FROM raw_items WHERE fingerprint = $2)",
+                    )
+                    .bind(now)
+                    .bind(fp.as_str())
+                    .execute(&mut **tx)
+                    .await?;
+                }
+            }
             outcome.duplicates += entries.len() - fresh.len();
 
             // 5. The checkpoint moves only with the items it covers.

@@ -21,6 +21,9 @@ pub struct Entry {
     pub received_at: Option<UnixTime>,
     /// The direction the source gave it (folder direction; inbound for letters).
     pub direction: Direction,
+    /// The fingerprint of an oversized raw item (headers only, quarantined for its size) that
+    /// this complete one replaces: its quarantine entry is released when this one is stored.
+    pub supersedes: Option<String>,
     /// What the funnel made of it.
     pub outcome: EntryOutcome,
 }
