@@ -74,6 +74,12 @@ pub enum Command {
         #[command(subcommand)]
         what: NoteCommand,
     },
+    /// Customers in the contact log.
+    Customers {
+        /// What to do.
+        #[command(subcommand)]
+        what: CustomersCommand,
+    },
     /// Items in the contact log.
     Items {
         /// What to do.
@@ -167,6 +173,19 @@ pub enum NoteCommand {
         staff: String,
         /// The note; read from stdin when absent. Describe what happened, not the person.
         text: Option<String>,
+    },
+}
+
+/// `tidings customers …`
+#[derive(Debug, Subcommand)]
+pub enum CustomersCommand {
+    /// Print one customer: identifiers, contact totals by channel and the latest items.
+    Show {
+        /// The customer's key (`customer_key` in the exports).
+        key: String,
+        /// How many of the latest items to list.
+        #[arg(long, default_value_t = 20)]
+        recent: i64,
     },
 }
 

@@ -160,6 +160,22 @@ fn calls_letters_and_notes_are_logged_once_each_and_linked() {
         "{reached:?}"
     );
 
+    // The customer's history shows both calls and where they came from.
+    let shown = ok(&tidings(
+        dir,
+        &[
+            "--config",
+            "t.toml",
+            "customers",
+            "show",
+            same_caller[0]["customer_key"].as_str().unwrap(),
+        ],
+    ));
+    assert!(
+        shown.contains("phone:+441514960123") && shown.contains("2 inbound call"),
+        "{shown}"
+    );
+
     // The unreadable row is quarantined with the file and row; the rest imported.
     let q = ok(&tidings(dir, &["--config", "t.toml", "quarantine", "list"]));
     assert!(q.contains("weeks1-2.csv") && q.contains("row 4"), "{q}");

@@ -1,6 +1,6 @@
 //! Commands for the channels beside email: `import calls`, `note add`, `items show`.
 
-use crate::cli::{ItemsCommand, NoteCommand};
+use crate::cli::{CustomersCommand, ItemsCommand, NoteCommand};
 use crate::config::Config;
 use crate::daemon::App;
 use crate::domain::{EmailAddress, UnixTime};
@@ -134,7 +134,7 @@ pub(super) async fn note(config: Config, what: NoteCommand) -> anyhow::Result<()
 /// `tidings items …`
 pub(super) async fn items(config: Config, what: ItemsCommand) -> anyhow::Result<()> {
     let ItemsCommand::Show { item_ref } = what;
-    let app = App::build(config).await?;
+    let app = App::build_existing(config).await?;
     let found = app.store().items_by_ref(&item_ref).await?;
     if found.is_empty() {
         bail!("no item {item_ref:?}; see `tidings export items` for references");
@@ -178,6 +178,32 @@ pub(super) async fn items(config: Config, what: ItemsCommand) -> anyhow::Result<
         if let Some(text) = text.filter(|t| !t.is_empty()) {
             println!("\n{text}\n");
         }
+    }
+    Ok(())
+}
+
+/// `tidings customers …`
+pub(super) async fn customers(config: Config, what: CustomersCommand) -> anyhow::Result<()> {
+    let CustomersCommand::Show { key, recent } = what;
+    let app = App::build_existing(config).await?;
+    let Some(c) = app.store().customer_view(&key, recent).await? else {
+        bail!("there is no customer {key:?}; find keys with `tidings export customers`");
+    };
+    println!("customer_key: {}", c.customer_key);
+    println!("kind:         {}", c.kind);
+    println!("name:         {}", c.display_name.as_deref().unwrap_or("-"));
+    println!("identifiers:  {}", c.identifiers.join(", "));
+    for (channel, direction, n) in &c.totals {
+        println!("contacts:     {n} {direction} {channel}");
+    }
+    for (item_ref, channel, direction, at, subject) in &c.recent {
+        let when = chrono::DateTime::from_timestamp(*at, 0)
+            .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default();
+        println!(
+            "  {when}  {channel:<6} {direction:<8} {item_ref}  {}",
+            subject.as_deref().unwrap_or("")
+        );
     }
     Ok(())
 }

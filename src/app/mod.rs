@@ -86,6 +86,16 @@ pub async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
                     "disabled"
                 }
             );
+            for (what, path, enabled) in [
+                ("call logs", &config.calls.path, config.calls.enabled),
+                ("letters", &config.letters.path, config.letters.enabled),
+            ] {
+                println!(
+                    "{what}: {} ({})",
+                    path.display(),
+                    if enabled { "enabled" } else { "disabled" }
+                );
+            }
             for a in &config.imap.accounts {
                 let folders: Vec<&str> = a.folders.iter().map(|f| f.name.as_str()).collect();
                 println!(
@@ -129,6 +139,7 @@ pub async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Status => status(config).await,
         Command::Note { what } => channels::note(config, what).await,
         Command::Items { what } => channels::items(config, what).await,
+        Command::Customers { what } => channels::customers(config, what).await,
         Command::Bench { what } => bench(what).await,
         Command::Eval { what } => crate::eval::execute(config, what).await,
     }

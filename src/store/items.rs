@@ -113,3 +113,71 @@ impl Store {
         Ok(row.is_some())
     }
 }
+
+/// A customer with what is held on them, for `tidings customers show`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustomerView {
+    /// Stable key.
+    pub customer_key: String,
+    /// person, group or organisation.
+    pub kind: String,
+    /// Display name seen first.
+    pub display_name: Option<String>,
+    /// `kind:value` identifiers, sorted.
+    pub identifiers: Vec<String>,
+    /// (channel, direction, items), sorted.
+    pub totals: Vec<(String, String, i64)>,
+    /// The latest items: (item_ref, channel, direction, occurred_at, subject).
+    pub recent: Vec<(String, String, String, UnixTime, Option<String>)>,
+}
+
+impl Store {
+    /// A customer by key with identifiers, totals and the `recent` latest items.
+    pub async fn customer_view(
+        &self,
+        customer_key: &str,
+        recent: i64,
+    ) -> Result<Option<CustomerView>, StoreError> {
+        let row: Option<(i64, String, String, Option<String>)> = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT id, customer_key, kind, display_name FROM customers WHERE customer_key = $1",
+        )
+        .bind(customer_key)
+        .fetch_optional(pool)
+        .await)?;
+        let Some((id, key, kind, display_name)) = row else {
+            return Ok(None);
+        };
+        let identifiers: Vec<(String, String)> = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT kind, value FROM identifiers WHERE customer_id = $1 ORDER BY kind, value",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await)?;
+        let totals: Vec<(String, String, i64)> = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT channel, direction, COUNT(*) FROM items WHERE customer_id = $1 \
+             GROUP BY channel, direction ORDER BY channel, direction",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await)?;
+        let latest: Vec<(String, String, String, i64, Option<String>)> = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT item_ref, channel, direction, occurred_at, subject FROM items WHERE customer_id = $1 \
+             ORDER BY occurred_at DESC, id DESC LIMIT $2",
+        )
+        .bind(id)
+        .bind(recent)
+        .fetch_all(pool)
+        .await)?;
+        Ok(Some(CustomerView {
+            customer_key: key,
+            kind,
+            display_name,
+            identifiers: identifiers
+                .into_iter()
+                .map(|(k, v)| format!("{k}:{v}"))
+                .collect(),
+            totals,
+            recent: latest,
+        }))
+    }
+}

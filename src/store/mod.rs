@@ -25,7 +25,7 @@ mod stats;
 
 pub use content::StoredContent;
 pub use error::StoreError;
-pub use items::ItemView;
+pub use items::{CustomerView, ItemView};
 pub use model::*;
 pub use quarantine::{QuarantineEntry, QuarantineState};
 
