@@ -32,7 +32,7 @@ pub enum Command {
         #[arg(long, value_name = "YYYY-MM-DD")]
         since: Option<SinceDate>,
     },
-    /// One-off import of a mail archive.
+    /// One-off import of a mail archive or a call-log export.
     Import {
         /// Archive format and path.
         #[command(subcommand)]
