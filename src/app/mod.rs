@@ -2,6 +2,7 @@
 //! run the command, and turn any error into one line on stderr and a non-zero exit code.
 
 mod channels;
+mod links;
 
 use crate::cli::{
     BenchCommand, Cli, Command, ConfigCommand, DigestCommand, ImportCommand, QuarantineCommand,
@@ -140,6 +141,7 @@ pub async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Note { what } => channels::note(config, what).await,
         Command::Items { what } => channels::items(config, what).await,
         Command::Customers { what } => channels::customers(config, what).await,
+        Command::Links { what } => links::links(config, what).await,
         Command::Bench { what } => bench(what).await,
         Command::Eval { what } => crate::eval::execute(config, what).await,
     }
@@ -267,6 +269,22 @@ async fn import(config: Config, what: ImportCommand) -> anyhow::Result<()> {
         report.outcome.duplicates,
         report.outcome.quarantined
     );
+    link_stage(&app).await
+}
+
+/// Runs the link stage after a command stored items, and says what it decided.
+pub(super) async fn link_stage(app: &App) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let pass = app.link_stage().await?;
+    if pass.decided > 0 {
+        println!(
+            "linked {} item(s) in {:.2} s: {} new customer(s), {} possible link(s) for review (`tidings links review`)",
+            pass.decided,
+            started.elapsed().as_secs_f64(),
+            pass.new_customers,
+            pass.candidates
+        );
+    }
     Ok(())
 }
 
@@ -398,7 +416,7 @@ async fn quarantine(config: Config, what: QuarantineCommand) -> anyhow::Result<(
                 }
             }
             println!("{released} item(s) released from the quarantine");
-            Ok(())
+            link_stage(&app).await
         }
     }
 }

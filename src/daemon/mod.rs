@@ -1,7 +1,8 @@
-//! The daemon: every source, the maintenance loop (flags, digest schedule, outbox) and the
-//! HTTP server, under one cancellation token. `run_once` is the same work done once.
+//! The daemon: every source, the link stage, the maintenance loop (flags, digest schedule,
+//! outbox) and the HTTP server, under one cancellation token. `run_once` is the same work done once.
 
 mod folders;
+mod links;
 
 use crate::config::Config;
 use crate::digest::{self, schedule};
@@ -66,6 +67,8 @@ pub struct App {
     /// The digest schedule, when digests are enabled and have recipients (parsed once; the
     /// config check has already rejected an invalid expression).
     digest_schedule: Option<cron::Schedule>,
+    /// Signalled when the link stage has decided items (maintenance counts after it).
+    linked: std::sync::Arc<tokio::sync::Notify>,
 }
 
 /// What `run_once` did.
@@ -75,6 +78,8 @@ pub struct OnceReport {
     pub ingested: BatchOutcome,
     /// Letters read by the OCR stage.
     pub letters: crate::ingest::letters::stage::OcrPass,
+    /// Customer decisions made by the link stage.
+    pub links: crate::store::LinkPass,
     /// Flag evaluation.
     pub flags: FlagPass,
     /// Digest period enqueued, if one was due.
@@ -116,6 +121,7 @@ impl App {
             smtp,
             health: crate::ingest::health::SourceHealth::new(),
             digest_schedule,
+            linked: std::sync::Arc::default(),
         })
     }
 
@@ -155,6 +161,7 @@ impl App {
             Ok(pass) => report.letters = pass,
             Err(e) => first_error = first_error.or(Some(e)),
         }
+        report.links = self.link_stage().await?;
         let (flags, digest_period, delivery) = self.maintenance().await?;
         report.flags = flags;
         report.digest_period = digest_period;
@@ -249,6 +256,9 @@ impl App {
         }
         let app = self.clone();
         let c = cancel.clone();
+        tasks.spawn(async move { app.link_loop(c).await });
+        let app = self.clone();
+        let c = cancel.clone();
         tasks.spawn(async move { app.maintenance_loop(c).await });
 
         cancel.cancelled().await;
@@ -266,10 +276,10 @@ impl App {
         Ok(())
     }
 
-    /// Runs maintenance every `MAINTENANCE_SECS`, and soon after a source stores new items
-    /// (after a short quiet period, so a backfill triggers one pass, not one per batch).
+    /// Runs maintenance every `MAINTENANCE_SECS`, and soon after the link stage decides new
+    /// items (after a short quiet period, so a backfill triggers one pass, not one per batch).
     async fn maintenance_loop(&self, cancel: CancellationToken) {
-        let stored = self.funnel.stored_signal();
+        let stored = self.linked.clone();
         while !cancel.is_cancelled() {
             if let Err(e) = self.maintenance().await {
                 tracing::error!("Maintenance pass failed: {e}; retrying in {MAINTENANCE_SECS} s.");

@@ -10,12 +10,14 @@ mod batch;
 mod bulk;
 mod checkpoints;
 mod content;
+mod corrections;
 mod digest_runs;
 mod error;
 mod export;
 mod flags;
 mod imap_known;
 mod items;
+mod links;
 mod model;
 mod outbox;
 mod parts;
@@ -24,8 +26,10 @@ mod raw;
 mod stats;
 
 pub use content::StoredContent;
+pub use corrections::{AuditEntry, CorrectionError, LinkReview};
 pub use error::StoreError;
-pub use items::{CustomerView, ItemView};
+pub use items::{CustomerView, ItemView, LinkDecision};
+pub use links::{LinkOrder, LinkPass, LINK_BATCH};
 pub use model::*;
 pub use quarantine::{QuarantineEntry, QuarantineState};
 

@@ -1,17 +1,18 @@
 //! `resolve`: which customer each item of a batch belongs to, given the identifiers the store
-//! already knows. Pure: the store fetches the known identifiers, calls this, and writes the
-//! plan.
+//! already knows. Pure: the link stage fetches the known identifiers, calls this, and writes
+//! the plan with every decision's method, confidence and reasons.
 //!
 //! Rules, in order: an item's primary identifier (its strongest: email address, E.164 number,
 //! name and postcode together, or a customer key) decides when it is known; otherwise the first
 //! of its other strong identifiers that is known *and* whose customer's name is compatible with
 //! the name on the item (a letter from Ann Jones whose address is new but whose number has
 //! phoned before; not a colleague whose signature carries the same switchboard number);
-//! otherwise a new customer keyed by the primary identifier. Every
-//! identifier the item carries that nobody holds yet is attached to its customer — so a phone
-//! number in an email signature links later calls — but an identifier another customer already
-//! holds is never moved or merged: two people are never joined by one shared number or
-//! address. Items of one batch see each other's decisions.
+//! otherwise a new customer keyed by the primary identifier. A known other identifier whose
+//! customer's name cannot be compared (or differs) is not a link: it becomes a candidate for a
+//! person to review. Every identifier the item carries that nobody holds yet is attached to
+//! its customer — so a phone number in an email signature links later calls — but an
+//! identifier another customer already holds is never moved or merged: two people are never
+//! joined by one shared number or address. Items of one batch see each other's decisions.
 
 use crate::domain::PersonName;
 use crate::pipeline::link::customer_key;
@@ -36,15 +37,86 @@ pub struct NewCustomer {
     pub display_name: Option<String>,
 }
 
+/// How a link was decided: stored with the item so a person can see why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// The primary identifier was already a customer's.
+    Identifier,
+    /// Another strong identifier was a customer's and the names agree.
+    IdentifierAndName,
+    /// Nothing known: a new customer keyed by the primary identifier.
+    New,
+    /// The item named its customer by key (a file note).
+    CustomerKey,
+    /// The item named a customer key that does not exist.
+    Unknown,
+}
+
+impl Method {
+    /// Stable name stored in `items.link_method`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Identifier => "identifier",
+            Method::IdentifierAndName => "identifier-and-name",
+            Method::New => "new-customer",
+            Method::CustomerKey => "customer-key",
+            Method::Unknown => "unknown-customer-key",
+        }
+    }
+
+    /// How sure the rule is, 0–1.
+    pub fn confidence(self) -> f64 {
+        match self {
+            Method::Identifier | Method::CustomerKey => 1.0,
+            Method::IdentifierAndName => 0.9,
+            Method::New => 0.8,
+            Method::Unknown => 0.0,
+        }
+    }
+}
+
+/// One item's decision.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision {
+    /// Its customer, or `None` (a key that names no customer).
+    pub target: Option<Target>,
+    /// The rule that decided.
+    pub method: Method,
+    /// Why, in words a reviewer reads.
+    pub reasons: Vec<String>,
+}
+
+/// A possible link the rules would not make alone: for a person to accept or reject.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    /// Index of the input reference.
+    pub item: usize,
+    /// The customer it might belong to.
+    pub customer: Target,
+    /// Match weight, 0–1.
+    pub score: f64,
+    /// Why it is a candidate, and why it was not linked.
+    pub reasons: Vec<String>,
+}
+
 /// What to write for a batch.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Plan {
-    /// Per input reference, in order: its customer, or `None` (a key that names no customer).
-    pub targets: Vec<Option<Target>>,
+    /// Per input reference, in order: its decision.
+    pub decisions: Vec<Decision>,
     /// Customers to create.
     pub new_customers: Vec<NewCustomer>,
     /// Identifiers to attach: (kind, value, customer).
     pub attach: Vec<(String, String, Target)>,
+    /// Links for review.
+    pub candidates: Vec<Candidate>,
+}
+
+impl Plan {
+    /// Per input reference, its customer (the decisions' targets).
+    pub fn targets(&self) -> Vec<Option<Target>> {
+        self.decisions.iter().map(|d| d.target).collect()
+    }
 }
 
 /// Plans the customers of `refs` given `known` identifiers ((kind, value) → customer id; for
@@ -61,39 +133,95 @@ pub fn resolve(
             .copied()
             .or_else(|| known.get(id).map(|c| Target::Existing(*c)))
     };
-    for r in refs {
+    for (n, r) in refs.iter().enumerate() {
         let primary = (r.identifier_kind.clone(), r.identifier.clone());
         let others: Vec<(String, String)> =
             r.also.iter().filter(|a| **a != primary).cloned().collect();
-        let same_person = |t: &Target| match t {
-            Target::Existing(id) => {
-                names_agree(r.display_name.as_deref(), names.get(id).map(String::as_str))
-            }
-            Target::New(n) => names_agree(
-                r.display_name.as_deref(),
-                plan.new_customers[*n].display_name.as_deref(),
-            ),
+        let (target, method, mut reasons) = if let Some(t) = lookup(&seen, &primary) {
+            let method = if primary.0 == KEY_KIND {
+                Method::CustomerKey
+            } else {
+                Method::Identifier
+            };
+            (
+                t,
+                method,
+                vec![format!("{} {} is on file", primary.0, primary.1)],
+            )
+        } else if let Some((t, id, theirs)) = others.iter().find_map(|id| {
+            lookup(&seen, id).and_then(|t| {
+                let theirs = name_of(&t, names, &plan.new_customers);
+                names_agree(r.display_name.as_deref(), theirs.as_deref()).then(|| (t, id, theirs))
+            })
+        }) {
+            (
+                t,
+                Method::IdentifierAndName,
+                vec![format!(
+                    "{} {} is on file and the names agree ({} ~ {})",
+                    id.0,
+                    id.1,
+                    r.display_name.as_deref().unwrap_or_default(),
+                    theirs.unwrap_or_default()
+                )],
+            )
+        } else if r.identifier_kind == KEY_KIND {
+            plan.decisions.push(Decision {
+                target: None,
+                method: Method::Unknown,
+                reasons: vec![format!("no customer has the key {}", r.identifier)],
+            });
+            continue;
+        } else {
+            plan.new_customers.push(NewCustomer {
+                key: customer_key(&primary.0, &primary.1),
+                display_name: r.display_name.clone(),
+            });
+            (
+                Target::New(plan.new_customers.len() - 1),
+                Method::New,
+                vec![format!("first item with {} {}", primary.0, primary.1)],
+            )
         };
-        let found = lookup(&seen, &primary).or_else(|| {
-            others
-                .iter()
-                .find_map(|id| lookup(&seen, id).filter(|t| same_person(t)))
-        });
-        let target = match found {
-            Some(t) => t,
-            None if r.identifier_kind == KEY_KIND => {
-                plan.targets.push(None);
+        // Known other identifiers of a different customer that did not link: candidates.
+        for id in &others {
+            let Some(other) = lookup(&seen, id) else {
+                continue;
+            };
+            if other == target
+                || plan
+                    .candidates
+                    .iter()
+                    .any(|c| c.item == n && c.customer == other)
+            {
                 continue;
             }
-            None => {
-                plan.new_customers.push(NewCustomer {
-                    key: customer_key(&primary.0, &primary.1),
-                    display_name: r.display_name.clone(),
-                });
-                Target::New(plan.new_customers.len() - 1)
-            }
-        };
-        plan.targets.push(Some(target));
+            let why = match (
+                r.display_name.as_deref(),
+                name_of(&other, names, &plan.new_customers),
+            ) {
+                (Some(a), Some(b)) => format!("the names differ ({a} / {b})"),
+                _ => "there is no name on both to compare".to_string(),
+            };
+            reasons.push(format!(
+                "{} {} belongs to another customer; {why}",
+                id.0, id.1
+            ));
+            plan.candidates.push(Candidate {
+                item: n,
+                customer: other,
+                score: 0.5,
+                reasons: vec![format!(
+                    "shares {} {}, not linked because {why}",
+                    id.0, id.1
+                )],
+            });
+        }
+        plan.decisions.push(Decision {
+            target: Some(target),
+            method,
+            reasons,
+        });
         for id in std::iter::once(primary).chain(others) {
             if id.0 == KEY_KIND || lookup(&seen, &id).is_some() {
                 continue;
@@ -103,6 +231,14 @@ pub fn resolve(
         }
     }
     plan
+}
+
+/// The display name of a target customer.
+fn name_of(t: &Target, names: &HashMap<i64, String>, new: &[NewCustomer]) -> Option<String> {
+    match t {
+        Target::Existing(id) => names.get(id).cloned(),
+        Target::New(n) => new[*n].display_name.clone(),
+    }
 }
 
 /// True when both names are given, have given names and agree (`J. Smith` ~ `John Smith`).
@@ -153,7 +289,7 @@ mod tests {
             &known(&[("email", "ann@home.example", 7)]),
             &HashMap::new(),
         );
-        assert_eq!(plan.targets, vec![Some(Target::Existing(7))]);
+        assert_eq!(plan.targets(), vec![Some(Target::Existing(7))]);
         assert!(plan.new_customers.is_empty() && plan.attach.is_empty());
     }
 
@@ -167,7 +303,7 @@ mod tests {
             &HashMap::new(),
         );
         assert_eq!(
-            plan.targets,
+            plan.targets(),
             vec![Some(Target::Existing(7)), Some(Target::Existing(7))]
         );
         assert_eq!(
@@ -186,7 +322,7 @@ mod tests {
         );
         let names: HashMap<i64, String> = [(3, "Ann Jones".to_string())].into();
         let plan = resolve(&[&letter], &known(&[("phone", "+441514960123", 3)]), &names);
-        assert_eq!(plan.targets, vec![Some(Target::Existing(3))]);
+        assert_eq!(plan.targets(), vec![Some(Target::Existing(3))]);
         let nameless = resolve(
             &[&cref(
                 "email",
@@ -197,7 +333,7 @@ mod tests {
             &names,
         );
         assert_eq!(
-            nameless.targets,
+            nameless.targets(),
             vec![Some(Target::New(0))],
             "no name, no second-identifier link"
         );
@@ -216,7 +352,7 @@ mod tests {
         let names: HashMap<i64, String> = [(3, "Ann Jones".to_string())].into();
         let plan = resolve(&[&bob], &known(&[("phone", "+441514960123", 3)]), &names);
         // Bob's own address is new: he is a new customer, not customer 3.
-        assert_eq!(plan.targets, vec![Some(Target::New(0))]);
+        assert_eq!(plan.targets(), vec![Some(Target::New(0))]);
         assert_eq!(
             plan.attach,
             vec![("email".into(), "bob@home.example".into(), Target::New(0))]
@@ -230,7 +366,7 @@ mod tests {
         let c = cref("email", "new@home.example", &[]);
         let plan = resolve(&[&a, &b, &c], &HashMap::new(), &HashMap::new());
         assert_eq!(plan.new_customers.len(), 1);
-        assert_eq!(plan.targets, vec![Some(Target::New(0)); 3]);
+        assert_eq!(plan.targets(), vec![Some(Target::New(0)); 3]);
         assert_eq!(
             plan.new_customers[0].key,
             customer_key("email", "new@home.example")
@@ -241,7 +377,7 @@ mod tests {
     fn a_customer_key_names_only_an_existing_customer() {
         let note = cref(KEY_KIND, "c-0123456789ab", &[]);
         assert_eq!(
-            resolve(&[&note], &HashMap::new(), &HashMap::new()).targets,
+            resolve(&[&note], &HashMap::new(), &HashMap::new()).targets(),
             vec![None]
         );
         let plan = resolve(
@@ -249,7 +385,7 @@ mod tests {
             &known(&[(KEY_KIND, "c-0123456789ab", 4)]),
             &HashMap::new(),
         );
-        assert_eq!(plan.targets, vec![Some(Target::Existing(4))]);
+        assert_eq!(plan.targets(), vec![Some(Target::Existing(4))]);
         assert!(plan.attach.is_empty());
     }
 }
