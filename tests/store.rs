@@ -6,7 +6,7 @@ mod common;
 
 use tidings::domain::{Channel, Direction};
 use tidings::store::{
-    Checkpoint, CustomerRef, Entry, EntryOutcome, FlagDraft, FlagWrite, ItemRecord, LinkOrder,
+    Checkpoint, CustomerRef, Entry, EntryOutcome, FlagDraft, FlagWrite, ItemRecord,
     NewOutboxMessage, Part, PartOutcome, StaffRef, Store, StoredContent,
 };
 
@@ -137,9 +137,9 @@ async fn story(store: Store) {
     let waiting = store.export_items().await.unwrap();
     assert!(waiting.iter().all(|i| i.customer_key.is_none()));
     assert_eq!(store.links_pending().await.unwrap(), 3);
-    let pass = store.link_all(LinkOrder::Arrival).await.unwrap();
+    let pass = store.link_all().await.unwrap();
     assert_eq!((pass.decided, pass.new_customers), (3, 2));
-    assert_eq!(store.link_all(LinkOrder::Arrival).await.unwrap().decided, 0);
+    assert_eq!(store.link_all().await.unwrap().decided, 0);
     // Staff lists are complete.
     let items = store.export_items().await.unwrap();
     assert_eq!(items.len(), 3);

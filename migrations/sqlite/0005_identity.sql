@@ -19,7 +19,8 @@ ALTER TABLE items ADD COLUMN linked_at INTEGER;
 UPDATE items SET linked_at = occurred_at, link_method = 'identifier',
     link_reasons = '["linked before link decisions were recorded"]'
     WHERE customer_id IS NOT NULL;
-CREATE INDEX items_link_pending ON items(id) WHERE linked_at IS NULL AND link_input IS NOT NULL;
+-- The link stage takes waiting items earliest contact first.
+CREATE INDEX items_link_pending ON items(occurred_at, id) WHERE linked_at IS NULL AND link_input IS NOT NULL;
 
 -- An identifier a person moved (a split) keeps who did; a full re-resolve keeps it.
 ALTER TABLE identifiers ADD COLUMN decided_by TEXT;

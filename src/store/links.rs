@@ -11,7 +11,14 @@ use super::batch::now;
 use super::batch::ROWS_PER_STATEMENT;
 use super::{dispatch, CustomerRef, Store, StoreError, KEY_KIND};
 use crate::pipeline::identity::{resolve, Method, Target};
-use std::collections::HashMap;
+use crate::pipeline::link::customer_key;
+use std::collections::{HashMap, HashSet};
+
+/// Identifier kind of an E.164 number.
+const PHONE_KIND: &str = "phone";
+
+/// Who the audit log names for a merge the rules made.
+pub const RULES: &str = "link stage";
 
 /// Items decided per transaction by the link stage.
 pub const LINK_BATCH: i64 = 5_000;
@@ -35,34 +42,20 @@ impl std::ops::AddAssign for LinkPass {
     }
 }
 
-/// In which order waiting items are decided.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LinkOrder {
-    /// As they arrived (the incremental stage).
-    Arrival,
-    /// By when the contact happened (a full re-resolve: an imported year links as a year
-    /// lived through would have).
-    Chronological,
-}
-
 /// (kind, value) → (the customer holding it, that customer's survivor).
 type Held = HashMap<(String, String), (i64, i64)>;
 
 impl Store {
-    /// Decides up to `limit` waiting items in one transaction.
-    pub async fn link_pending(&self, limit: i64, order: LinkOrder) -> Result<LinkPass, StoreError> {
+    /// Decides up to `limit` waiting items in one transaction, earliest contact first, so
+    /// that an imported year links as the year lived through would have.
+    pub async fn link_pending(&self, limit: i64) -> Result<LinkPass, StoreError> {
         let now = now();
-        let order_by = match order {
-            LinkOrder::Arrival => "id",
-            LinkOrder::Chronological => "occurred_at, id",
-        };
-        let select = format!(
+        let select =
             "SELECT id, link_input FROM items WHERE linked_at IS NULL AND link_input IS NOT NULL \
-             ORDER BY {order_by} LIMIT $1"
-        );
+                      ORDER BY occurred_at, id LIMIT $1";
         dispatch!(self, pool => {
             let mut tx = pool.begin().await?;
-            let rows: Vec<(i64, String)> = sqlx::query_as(&select)
+            let rows: Vec<(i64, String)> = sqlx::query_as(select)
                 .bind(limit)
                 .fetch_all(&mut *tx)
                 .await?;
@@ -145,20 +138,40 @@ impl Store {
             candidates.sort_unstable();
             candidates.dedup();
             let mut names: HashMap<i64, String> = HashMap::new();
+            let mut keys: HashMap<i64, String> = HashMap::new();
             for chunk in candidates.chunks(ROWS_PER_STATEMENT) {
                 let mut qb = sqlx::QueryBuilder::new(
-                    "SELECT id, display_name FROM customers WHERE display_name IS NOT NULL AND id IN (",
+                    "SELECT id, customer_key, display_name FROM customers WHERE id IN (",
                 );
                 let mut list = qb.separated(", ");
                 for id in chunk {
                     list.push_bind(*id);
                 }
                 qb.push(")");
-                let found: Vec<(i64, String)> = qb.build_query_as().fetch_all(&mut *tx).await?;
-                names.extend(found);
+                let found: Vec<(i64, String, Option<String>)> =
+                    qb.build_query_as().fetch_all(&mut *tx).await?;
+                for (id, key, name) in found {
+                    match name {
+                        Some(n) => {
+                            names.insert(id, n);
+                        }
+                        None => {
+                            keys.insert(id, key);
+                        }
+                    }
+                }
             }
+            // Nameless customers keyed by a number they hold: known only as a caller.
+            let callers: HashSet<i64> = known
+                .iter()
+                .filter(|((kind, value), id)| {
+                    kind == PHONE_KIND
+                        && keys.get(*id).is_some_and(|k| *k == customer_key(kind, value))
+                })
+                .map(|(_, id)| *id)
+                .collect();
 
-            let plan = resolve(&refs, &known, &names);
+            let plan = resolve(&refs, &known, &names, &callers);
             let first_known: Vec<bool> = refs
                 .iter()
                 .map(|c| known.contains_key(&(c.identifier_kind.clone(), c.identifier.clone())))
@@ -263,6 +276,80 @@ impl Store {
                 qb.build().execute(&mut *tx).await?;
             }
 
+            // A customer known only as a calling number joins the named person who gave the
+            // number: the rules' merge, recorded like a person's and undone the same way.
+            for (merged, into) in &plan.merges {
+                let (Some(merged), Some(into)) = (target_id(merged), target_id(into)) else {
+                    continue;
+                };
+                let survive = |id: i64| survivor.get(&id).copied().unwrap_or(id);
+                let (merged, into) = (survive(merged), survive(into));
+                if merged == into {
+                    continue;
+                }
+                let keys: Vec<(i64, String)> = sqlx::query_as(
+                    "SELECT id, customer_key FROM customers WHERE id IN ($1, $2)",
+                )
+                .bind(merged)
+                .bind(into)
+                .fetch_all(&mut *tx)
+                .await?;
+                let key_of = |id: i64| {
+                    keys.iter()
+                        .find(|(k, _)| *k == id)
+                        .map(|(_, key)| key.clone())
+                        .unwrap_or_default()
+                };
+                sqlx::query("UPDATE customers SET merged_into = $1 WHERE id = $2 OR merged_into = $2")
+                    .bind(into)
+                    .bind(merged)
+                    .execute(&mut *tx)
+                    .await?;
+                let moved: Vec<(i64,)> = sqlx::query_as(
+                    "UPDATE items SET customer_id = $1 WHERE customer_id = $2 AND linked_by IS NULL RETURNING id",
+                )
+                .bind(into)
+                .bind(merged)
+                .fetch_all(&mut *tx)
+                .await?;
+                survivor.insert(merged, into);
+                let details = serde_json::json!({
+                    "keep": key_of(into),
+                    "merged": key_of(merged),
+                    "also_merged": Vec::<String>::new(),
+                    "items": moved.iter().map(|(id,)| id).collect::<Vec<_>>(),
+                });
+                sqlx::query(
+                    "INSERT INTO audit_log (at, actor, action, subject, reason, details) VALUES ($1, $2, 'merge', $3, $4, $5)",
+                )
+                .bind(now)
+                .bind(RULES)
+                .bind(key_of(merged))
+                .bind("known only as a calling number, which this customer gave")
+                .bind(details.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+            let resolved = |id: i64| survivor.get(&id).copied().unwrap_or(id);
+
+            // A customer first seen without a name takes the first name an item gives.
+            let named: Vec<(i64, &str)> = decided
+                .iter()
+                .zip(&refs)
+                .filter_map(|((_, c, _, _), r)| Some((resolved((*c)?), r.display_name.as_deref()?)))
+                .collect();
+            for chunk in named.chunks(ROWS_PER_STATEMENT) {
+                let mut qb = sqlx::QueryBuilder::new("WITH v(id, name) AS (");
+                qb.push_values(chunk, |mut b, (id, name)| {
+                    b.push_bind(*id).push_bind(*name);
+                });
+                qb.push(
+                    ") UPDATE customers SET display_name = v.name FROM v \
+                     WHERE customers.id = v.id AND customers.display_name IS NULL",
+                );
+                qb.build().execute(&mut *tx).await?;
+            }
+
             let reviews: Vec<(i64, i64, f64, String)> = plan
                 .candidates
                 .iter()
@@ -303,10 +390,10 @@ impl Store {
     }
 
     /// Runs the link stage until no item is waiting.
-    pub async fn link_all(&self, order: LinkOrder) -> Result<LinkPass, StoreError> {
+    pub async fn link_all(&self) -> Result<LinkPass, StoreError> {
         let mut total = LinkPass::default();
         loop {
-            let pass = self.link_pending(LINK_BATCH, order).await?;
+            let pass = self.link_pending(LINK_BATCH).await?;
             if pass.decided == 0 {
                 return Ok(total);
             }
@@ -346,6 +433,6 @@ impl Store {
             tx.commit().await?;
             Ok::<(), StoreError>(())
         })?;
-        self.link_all(LinkOrder::Chronological).await
+        self.link_all().await
     }
 }

@@ -29,7 +29,7 @@ pub use content::StoredContent;
 pub use corrections::{AuditEntry, CorrectionError, LinkReview};
 pub use error::StoreError;
 pub use items::{CustomerView, ItemView, LinkDecision};
-pub use links::{LinkOrder, LinkPass, LINK_BATCH};
+pub use links::{LinkPass, LINK_BATCH, RULES};
 pub use model::*;
 pub use quarantine::{QuarantineEntry, QuarantineState};
 

@@ -15,9 +15,9 @@
 //! joined by one shared number or address. Items of one batch see each other's decisions.
 
 use crate::domain::PersonName;
-use crate::pipeline::link::customer_key;
+use crate::pipeline::link::{customer_key, NAME_KIND};
 use crate::store::{CustomerRef, KEY_KIND};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Where an item's customer is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,6 +110,9 @@ pub struct Plan {
     pub attach: Vec<(String, String, Target)>,
     /// Links for review.
     pub candidates: Vec<Candidate>,
+    /// Customers known only as a calling number that join a named customer giving that
+    /// number: (merged, survivor).
+    pub merges: Vec<(Target, Target)>,
 }
 
 impl Plan {
@@ -119,12 +122,17 @@ impl Plan {
     }
 }
 
+/// Identifier kind of an E.164 number.
+const PHONE_KIND: &str = "phone";
+
 /// Plans the customers of `refs` given `known` identifiers ((kind, value) → customer id; for
-/// [`KEY_KIND`] the value is the customer key) and the display names of those customers.
+/// [`KEY_KIND`] the value is the customer key), the display names of those customers, and
+/// which of them are known only as a calling number (no name, keyed by a number).
 pub fn resolve(
     refs: &[&CustomerRef],
     known: &HashMap<(String, String), i64>,
     names: &HashMap<i64, String>,
+    callers: &HashSet<i64>,
 ) -> Plan {
     let mut plan = Plan::default();
     let mut seen: HashMap<(String, String), Target> = HashMap::new();
@@ -135,8 +143,12 @@ pub fn resolve(
     };
     for (n, r) in refs.iter().enumerate() {
         let primary = (r.identifier_kind.clone(), r.identifier.clone());
-        let others: Vec<(String, String)> =
-            r.also.iter().filter(|a| **a != primary).cloned().collect();
+        let (others, weak): (Vec<(String, String)>, Vec<(String, String)>) = r
+            .also
+            .iter()
+            .filter(|a| **a != primary)
+            .cloned()
+            .partition(|(kind, _)| kind != NAME_KIND);
         let (target, method, mut reasons) = if let Some(t) = lookup(&seen, &primary) {
             let method = if primary.0 == KEY_KIND {
                 Method::CustomerKey
@@ -183,17 +195,53 @@ pub fn resolve(
                 vec![format!("first item with {} {}", primary.0, primary.1)],
             )
         };
-        // Known other identifiers of a different customer that did not link: candidates.
+        // Known other identifiers of a different customer that did not link: a customer
+        // known only as a calling number is this named person's (the same as had the number
+        // come first); any other is a candidate for review.
         for id in &others {
             let Some(other) = lookup(&seen, id) else {
                 continue;
             };
             if other == target
+                || plan.merges.iter().any(|(o, _)| *o == other)
                 || plan
                     .candidates
                     .iter()
                     .any(|c| c.item == n && c.customer == other)
             {
+                continue;
+            }
+            let caller_only = match other {
+                Target::Existing(c) => callers.contains(&c),
+                Target::New(m) => {
+                    let c = &plan.new_customers[m];
+                    c.display_name.is_none() && c.key == customer_key(PHONE_KIND, &id.1)
+                }
+            };
+            let theirs = name_of(&other, names, &plan.new_customers);
+            if caller_only && id.0 == PHONE_KIND && r.display_name.is_some() {
+                reasons.push(format!(
+                    "{} {} was known only as a calling number: its items join this customer",
+                    id.0, id.1
+                ));
+                plan.merges.push((other, target));
+                continue;
+            }
+            if names_agree(r.display_name.as_deref(), theirs.as_deref())
+                && names_agree(
+                    r.display_name.as_deref(),
+                    name_of(&target, names, &plan.new_customers)
+                        .as_deref()
+                        .or(r.display_name.as_deref()),
+                )
+            {
+                reasons.push(format!(
+                    "{} {} belongs to a customer with an agreeing name ({}): one person",
+                    id.0,
+                    id.1,
+                    theirs.as_deref().unwrap_or_default()
+                ));
+                plan.merges.push((other, target));
                 continue;
             }
             let why = match (
@@ -222,7 +270,33 @@ pub fn resolve(
             method,
             reasons,
         });
-        for id in std::iter::once(primary).chain(others) {
+        // The same full name with no identifier in common: only a person can tell a
+        // namesake from the same person.
+        for id in &weak {
+            let Some(other) = lookup(&seen, id) else {
+                continue;
+            };
+            if other == target
+                || plan.merges.iter().any(|(o, _)| *o == other)
+                || plan
+                    .candidates
+                    .iter()
+                    .any(|c| c.item == n && c.customer == other)
+            {
+                continue;
+            }
+            plan.candidates.push(Candidate {
+                item: n,
+                customer: other,
+                score: 0.3,
+                reasons: vec![format!(
+                    "the same name ({}) with no address, number or postcode in common; \
+                     namesakes are common, so a person decides",
+                    r.display_name.as_deref().unwrap_or(&id.1)
+                )],
+            });
+        }
+        for id in std::iter::once(primary).chain(others).chain(weak) {
             if id.0 == KEY_KIND || lookup(&seen, &id).is_some() {
                 continue;
             }
@@ -288,6 +362,7 @@ mod tests {
             &[&r],
             &known(&[("email", "ann@home.example", 7)]),
             &HashMap::new(),
+            &HashSet::new(),
         );
         assert_eq!(plan.targets(), vec![Some(Target::Existing(7))]);
         assert!(plan.new_customers.is_empty() && plan.attach.is_empty());
@@ -301,6 +376,7 @@ mod tests {
             &[&email, &call],
             &known(&[("email", "ann@home.example", 7)]),
             &HashMap::new(),
+            &HashSet::new(),
         );
         assert_eq!(
             plan.targets(),
@@ -321,7 +397,12 @@ mod tests {
             Some("Mrs Ann Jones"),
         );
         let names: HashMap<i64, String> = [(3, "Ann Jones".to_string())].into();
-        let plan = resolve(&[&letter], &known(&[("phone", "+441514960123", 3)]), &names);
+        let plan = resolve(
+            &[&letter],
+            &known(&[("phone", "+441514960123", 3)]),
+            &names,
+            &HashSet::new(),
+        );
         assert_eq!(plan.targets(), vec![Some(Target::Existing(3))]);
         let nameless = resolve(
             &[&cref(
@@ -331,6 +412,7 @@ mod tests {
             )],
             &known(&[("phone", "+441514960123", 3)]),
             &names,
+            &HashSet::new(),
         );
         assert_eq!(
             nameless.targets(),
@@ -350,7 +432,12 @@ mod tests {
             Some("Bob Jones"),
         );
         let names: HashMap<i64, String> = [(3, "Ann Jones".to_string())].into();
-        let plan = resolve(&[&bob], &known(&[("phone", "+441514960123", 3)]), &names);
+        let plan = resolve(
+            &[&bob],
+            &known(&[("phone", "+441514960123", 3)]),
+            &names,
+            &HashSet::new(),
+        );
         // Bob's own address is new: he is a new customer, not customer 3.
         assert_eq!(plan.targets(), vec![Some(Target::New(0))]);
         assert_eq!(
@@ -360,11 +447,57 @@ mod tests {
     }
 
     #[test]
+    fn a_customer_known_only_as_a_calling_number_joins_the_named_person_who_gives_it() {
+        // The calls came first, nameless; then Ann's email signature gives the number.
+        let email = named(
+            "email",
+            "ann@home.example",
+            &[("phone", "+441514960123")],
+            Some("Ann Jones"),
+        );
+        let callers: HashSet<i64> = [5].into();
+        let plan = resolve(
+            &[&email],
+            &known(&[("phone", "+441514960123", 5)]),
+            &HashMap::new(),
+            &callers,
+        );
+        assert_eq!(plan.targets(), vec![Some(Target::New(0))]);
+        assert_eq!(plan.merges, vec![(Target::Existing(5), Target::New(0))]);
+        assert!(plan.candidates.is_empty());
+        // A named holder is never merged by the rules: a candidate for review instead.
+        let names: HashMap<i64, String> = [(5, "Bob Jones".to_string())].into();
+        let plan = resolve(
+            &[&email],
+            &known(&[("phone", "+441514960123", 5)]),
+            &names,
+            &HashSet::new(),
+        );
+        assert!(plan.merges.is_empty());
+        assert_eq!(plan.candidates.len(), 1);
+        assert!(plan.candidates[0].reasons[0].contains("names differ"));
+        // In one batch too: the call's new customer joins Ann's.
+        let call = cref("phone", "+441514960123", &[]);
+        let plan = resolve(
+            &[&call, &email],
+            &HashMap::new(),
+            &HashMap::new(),
+            &HashSet::new(),
+        );
+        assert_eq!(plan.merges, vec![(Target::New(0), Target::New(1))]);
+    }
+
+    #[test]
     fn items_of_one_batch_share_new_customers() {
         let a = cref("email", "new@home.example", &[("phone", "+447700900123")]);
         let b = cref("phone", "+447700900123", &[]);
         let c = cref("email", "new@home.example", &[]);
-        let plan = resolve(&[&a, &b, &c], &HashMap::new(), &HashMap::new());
+        let plan = resolve(
+            &[&a, &b, &c],
+            &HashMap::new(),
+            &HashMap::new(),
+            &HashSet::new(),
+        );
         assert_eq!(plan.new_customers.len(), 1);
         assert_eq!(plan.targets(), vec![Some(Target::New(0)); 3]);
         assert_eq!(
@@ -377,13 +510,14 @@ mod tests {
     fn a_customer_key_names_only_an_existing_customer() {
         let note = cref(KEY_KIND, "c-0123456789ab", &[]);
         assert_eq!(
-            resolve(&[&note], &HashMap::new(), &HashMap::new()).targets(),
+            resolve(&[&note], &HashMap::new(), &HashMap::new(), &HashSet::new()).targets(),
             vec![None]
         );
         let plan = resolve(
             &[&note],
             &known(&[(KEY_KIND, "c-0123456789ab", 4)]),
             &HashMap::new(),
+            &HashSet::new(),
         );
         assert_eq!(plan.targets(), vec![Some(Target::Existing(4))]);
         assert!(plan.attach.is_empty());

@@ -2,13 +2,13 @@
 //! by the pure resolver, in batches, incrementally as items arrive. `relink` is the same stage
 //! over the whole history.
 
-use crate::store::{LinkOrder, LinkPass, Store, StoreError};
+use crate::store::{LinkPass, Store, StoreError};
 use std::time::Instant;
 
-/// Decides every item waiting for a customer, in arrival order.
+/// Decides every item waiting for a customer, earliest contact first.
 pub async fn run(store: &Store) -> Result<LinkPass, StoreError> {
     let started = Instant::now();
-    let pass = store.link_all(LinkOrder::Arrival).await?;
+    let pass = store.link_all().await?;
     record(&pass, started, "incremental");
     Ok(pass)
 }
