@@ -150,6 +150,17 @@ pub struct LinkDecision {
     pub linked_at: UnixTime,
 }
 
+/// id, key, kind, name, the survivor's key when merged.
+type CustomerRow = (i64, String, String, Option<String>, Option<String>);
+/// method, confidence, reasons, by, at.
+type DecisionRow = (
+    Option<String>,
+    Option<f64>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
 impl Store {
     /// A customer by key with identifiers, totals and the `recent` latest items.
     pub async fn customer_view(
@@ -158,7 +169,7 @@ impl Store {
         recent: i64,
     ) -> Result<Option<CustomerView>, StoreError> {
         // A merged key shows its survivor, saying so.
-        let row: Option<(i64, String, String, Option<String>, Option<String>)> = dispatch!(read self, pool => sqlx::query_as(
+        let row: Option<CustomerRow> = dispatch!(read self, pool => sqlx::query_as(
             "SELECT COALESCE(s.id, c.id), COALESCE(s.customer_key, c.customer_key), COALESCE(s.kind, c.kind),                     COALESCE(s.display_name, c.display_name), s.customer_key              FROM customers c LEFT JOIN customers s ON s.id = c.merged_into WHERE c.customer_key = $1",
         )
         .bind(customer_key)
@@ -212,13 +223,7 @@ impl Store {
 
     /// How item `id`'s customer was decided, once the link stage (or a person) has.
     pub async fn link_decision(&self, id: i64) -> Result<Option<LinkDecision>, StoreError> {
-        let row: Option<(
-            Option<String>,
-            Option<f64>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-        )> = dispatch!(read self, pool => sqlx::query_as(
+        let row: Option<DecisionRow> = dispatch!(read self, pool => sqlx::query_as(
             "SELECT link_method, link_confidence, link_reasons, linked_by, linked_at FROM items WHERE id = $1",
         )
         .bind(id)

@@ -122,6 +122,9 @@ impl Plan {
     }
 }
 
+/// An identifier: (kind, value).
+type Id = (String, String);
+
 /// Identifier kind of an E.164 number.
 const PHONE_KIND: &str = "phone";
 
@@ -143,7 +146,7 @@ pub fn resolve(
     };
     for (n, r) in refs.iter().enumerate() {
         let primary = (r.identifier_kind.clone(), r.identifier.clone());
-        let (others, weak): (Vec<(String, String)>, Vec<(String, String)>) = r
+        let (others, weak): (Vec<Id>, Vec<Id>) = r
             .also
             .iter()
             .filter(|a| **a != primary)
@@ -163,7 +166,7 @@ pub fn resolve(
         } else if let Some((t, id, theirs)) = others.iter().find_map(|id| {
             lookup(&seen, id).and_then(|t| {
                 let theirs = name_of(&t, names, &plan.new_customers);
-                names_agree(r.display_name.as_deref(), theirs.as_deref()).then(|| (t, id, theirs))
+                names_agree(r.display_name.as_deref(), theirs.as_deref()).then_some((t, id, theirs))
             })
         }) {
             (
