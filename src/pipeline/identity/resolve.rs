@@ -15,7 +15,7 @@
 //! joined by one shared number or address. Items of one batch see each other's decisions.
 
 use crate::domain::PersonName;
-use crate::pipeline::link::{customer_key, NAME_KIND};
+use crate::pipeline::link::customer_key;
 use crate::store::{CustomerRef, KEY_KIND};
 use std::collections::{HashMap, HashSet};
 
@@ -146,12 +146,7 @@ pub fn resolve(
     };
     for (n, r) in refs.iter().enumerate() {
         let primary = (r.identifier_kind.clone(), r.identifier.clone());
-        let (others, weak): (Vec<Id>, Vec<Id>) = r
-            .also
-            .iter()
-            .filter(|a| **a != primary)
-            .cloned()
-            .partition(|(kind, _)| kind != NAME_KIND);
+        let others: Vec<Id> = r.also.iter().filter(|a| **a != primary).cloned().collect();
         let (target, method, mut reasons) = if let Some(t) = lookup(&seen, &primary) {
             let method = if primary.0 == KEY_KIND {
                 Method::CustomerKey
@@ -273,33 +268,7 @@ pub fn resolve(
             method,
             reasons,
         });
-        // The same full name with no identifier in common: only a person can tell a
-        // namesake from the same person.
-        for id in &weak {
-            let Some(other) = lookup(&seen, id) else {
-                continue;
-            };
-            if other == target
-                || plan.merges.iter().any(|(o, _)| *o == other)
-                || plan
-                    .candidates
-                    .iter()
-                    .any(|c| c.item == n && c.customer == other)
-            {
-                continue;
-            }
-            plan.candidates.push(Candidate {
-                item: n,
-                customer: other,
-                score: 0.3,
-                reasons: vec![format!(
-                    "the same name ({}) with no address, number or postcode in common; \
-                     namesakes are common, so a person decides",
-                    r.display_name.as_deref().unwrap_or(&id.1)
-                )],
-            });
-        }
-        for id in std::iter::once(primary).chain(others).chain(weak) {
+        for id in std::iter::once(primary).chain(others) {
             if id.0 == KEY_KIND || lookup(&seen, &id).is_some() {
                 continue;
             }

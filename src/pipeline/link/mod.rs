@@ -410,9 +410,6 @@ pub fn is_role_address(address: &EmailAddress) -> bool {
     ROLE_LOCAL_PARTS.contains(&local)
 }
 
-/// Identifier kind of a full name: weak, it only proposes links for review.
-pub const NAME_KIND: &str = "name";
-
 /// The customer reference for a party: its strongest identifier — a customer key, an email
 /// address, a phone number, or a name and postcode together — and the other strong identifiers
 /// it carries (`also`). A role address (`info@`) counts only together with the writer's name.
@@ -472,15 +469,6 @@ pub fn customer_ref(party: &Party) -> Option<CustomerRef> {
         }
     }
     ids.dedup();
-    // The full name is a weak identifier: never an item's primary, never a link on its own —
-    // it only proposes a possible link for a person to review (namesakes are common).
-    if let Some(full) = name
-        .as_deref()
-        .and_then(|n| crate::domain::PersonName::parse(n).ok())
-        .filter(|n| !n.given().is_empty() && !ids.is_empty())
-    {
-        ids.push((NAME_KIND.into(), full.key()));
-    }
     let mut ids = ids.into_iter();
     let (kind, value) = ids.next()?;
     Some(CustomerRef {
