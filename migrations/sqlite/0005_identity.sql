@@ -26,6 +26,7 @@ CREATE INDEX items_link_pending ON items(occurred_at, id) WHERE linked_at IS NUL
 ALTER TABLE identifiers ADD COLUMN decided_by TEXT;
 
 ALTER TABLE customers ADD COLUMN merged_into INTEGER REFERENCES customers(id);
+CREATE INDEX customers_merged ON customers(merged_into) WHERE merged_into IS NOT NULL;
 
 CREATE TABLE link_reviews (
     id           INTEGER PRIMARY KEY,
