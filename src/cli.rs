@@ -52,6 +52,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
         format: ExportFormat,
     },
+    /// Advisory flags: list, show, review (acknowledge or dismiss), recompute.
+    Flags {
+        /// What to do.
+        #[command(subcommand)]
+        what: FlagsCommand,
+    },
     /// Items that could not be read.
     Quarantine {
         /// List or retry.
@@ -239,6 +245,50 @@ pub enum QuarantineCommand {
     },
 }
 
+/// `tidings flags …`
+#[derive(Debug, Subcommand)]
+pub enum FlagsCommand {
+    /// List unexpired flags, newest first (open ones unless `--all`).
+    List {
+        /// Only this kind, e.g. `contact-volume` or `safety`.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Also list acknowledged and dismissed flags.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Show one flag: figures in words, window, threshold, evidence, context and replies.
+    Show {
+        /// Flag id from `tidings flags list`.
+        id: i64,
+    },
+    /// Acknowledge an open flag: a person has looked at it and will act on it.
+    Ack {
+        /// Flag id from `tidings flags list`.
+        id: i64,
+        /// What was looked at and what happens next (required; describe, never label).
+        #[arg(long)]
+        note: String,
+        /// Who reviews it (default: the login name from $USER).
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// Dismiss an open flag: a person looked at it and nothing needs doing. It is not raised
+    /// again on the same evidence.
+    Dismiss {
+        /// Flag id from `tidings flags list`.
+        id: i64,
+        /// Why nothing needs doing (required; describe, never label).
+        #[arg(long)]
+        note: String,
+        /// Who reviews it (default: the login name from $USER).
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// Judge the whole stored history again (after changing thresholds or the lexicon).
+    Recompute,
+}
+
 /// `tidings config …`
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
@@ -345,8 +395,10 @@ pub enum ExportTable {
     Items,
     /// Customers with identifiers and totals.
     Customers,
-    /// Advisory flags with figures and evidence.
+    /// Advisory flags with figures, matched sentence and evidence.
     Flags,
+    /// Context cues (support-consideration, communication-needs) found in items.
+    Context,
 }
 
 /// Export formats.

@@ -25,6 +25,10 @@ mod stats;
 
 pub use content::StoredContent;
 pub use error::StoreError;
+pub use flags::{
+    ContextRow, FlagContactRow, ItemFlagWrite, PatternOutcome, PatternWrite, ScanRow, ScanWrite,
+    StoredPatternFlag, PATTERN_STAGE, SIGNAL_STAGE,
+};
 pub use items::{CustomerView, ItemView};
 pub use model::*;
 pub use quarantine::{QuarantineEntry, QuarantineState};
