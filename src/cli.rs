@@ -122,6 +122,26 @@ pub enum EvalCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Write a labelled flags corpus: mail, `tidings.toml`, `staff.csv` and
+    /// `flags-truth.jsonl` (the flags a reviewer expects), deterministic from the seed.
+    FlagsCorpus {
+        /// The folder to write (created; its drop folders must be empty).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Seed: the same seed gives the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Score the store's flags against a flags truth file: precision and recall per kind,
+    /// and support-context customers given a `language-review` flag.
+    Flags {
+        /// The truth (`flags-truth.jsonl` from `tidings eval flags-corpus`, or your own).
+        #[arg(long)]
+        truth: std::path::PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+        format: EvalFormat,
+    },
     /// Score the store's customer links against a truth file (`item_ref` → person).
     Links {
         /// The truth (`truth.jsonl` from `tidings eval corpus`, or your own labels).
@@ -349,6 +369,19 @@ pub enum BenchCommand {
         /// Export shape: `export` (generic headed CSV) or `asterisk` (Master.csv).
         #[arg(long, value_enum, default_value = "export")]
         shape: crate::bench::CallShape,
+        /// Store URL (default: a fresh SQLite file in a temp dir).
+        #[arg(long)]
+        store: Option<String>,
+    },
+    /// Import a year of calls from a population and time a full `flags recompute`, the
+    /// signal and pattern stages each on their own.
+    Flags {
+        /// Contacts (calls) to generate.
+        #[arg(long, default_value_t = 1_000_000)]
+        contacts: usize,
+        /// Customers they come from.
+        #[arg(long, default_value_t = 100_000)]
+        customers: usize,
         /// Store URL (default: a fresh SQLite file in a temp dir).
         #[arg(long)]
         store: Option<String>,

@@ -473,6 +473,13 @@ async fn bench(what: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Calls { rows, shape, store } => {
             crate::bench::calls(rows, shape, store.as_deref()).await?;
         }
+        BenchCommand::Flags {
+            contacts,
+            customers,
+            store,
+        } => {
+            crate::bench::flags(contacts, customers, store.as_deref()).await?;
+        }
         BenchCommand::Letters { pages, pdfs, dir } => {
             crate::bench::letters(pages, pdfs, &dir).await?;
         }
