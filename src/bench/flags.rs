@@ -1,7 +1,6 @@
 //! `tidings bench flags`: a year of calls from a population (a few customers call often, most
 //! rarely), imported into a fresh store the way `tidings import calls` does, then a full
-//! `tidings flags recompute` timed — the signal stage and the pattern stage each on their
-//! own — and one new item's incremental pass.
+//! `tidings flags recompute` timed, the signal stage and the pattern stage each on their own.
 
 use super::{fresh_store, setup, BenchError};
 use crate::config::Config;
@@ -116,10 +115,10 @@ pub async fn flags(
         .map_err(run)?;
     let patterns_secs = started.elapsed().as_secs_f64();
     println!(
-        "bench flags: full recompute of {} contacts / {distinct} customers on {:?}: signal stage {signals_secs:.2} s ({:.1} µs/item), pattern stage {patterns_secs:.2} s ({} flags raised); total {:.2} s",
-        scanned.scanned,
+        "bench flags: full recompute of {} contacts / {distinct} customers on {:?}: signal stage {signals_secs:.2} s ({} items with text read), pattern stage {patterns_secs:.2} s ({} flags raised); total {:.2} s",
+        outcome.stored,
         store.kind(),
-        signals_secs * 1e6 / scanned.scanned.max(1) as f64,
+        scanned.scanned,
         pass.raised,
         signals_secs + patterns_secs
     );

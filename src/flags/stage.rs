@@ -3,7 +3,7 @@
 //! get slower):
 //!
 //! 1. **Signals** read items after the `signals` cursor, in batches, parallel over the
-//!    cores: the customer's own words of each inbound, non-automated item are scanned for
+//!    cores (calls carry no text and are passed over): the customer's own words of each inbound, non-automated item are scanned for
 //!    item flags and context cues, and every item's text gives topic marks (thread root,
 //!    MinHash bands). A `safety` flag queues its alert email before the batch is recorded.
 //! 2. **Patterns** run once the signal stage has caught up and items arrived since the
@@ -30,7 +30,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Items read per signal batch (one transaction).
-const SCAN_BATCH: i64 = 512;
+const SCAN_BATCH: i64 = 1024;
 /// Items the daemon scans per maintenance pass before it lets the digest and outbox run.
 const SCAN_PER_PASS: usize = 20_000;
 /// A `safety` item older than this (a backfill of old mail) is flagged for review but not
@@ -187,10 +187,13 @@ async fn scan_signals(
     pass: &mut FlagPass,
 ) -> Result<bool, FlagsError> {
     let mut cursor = store.stage_cursor(SIGNAL_STAGE).await?;
-    loop {
-        let rows = store.scan_batch(cursor, SCAN_BATCH).await?;
-        let Some(last) = rows.last().map(|r| r.item_id) else {
-            return Ok(true);
+    let newest = store.max_item_id().await?;
+    while cursor < newest {
+        let rows = store.scan_batch(cursor, newest, SCAN_BATCH).await?;
+        // A short batch reached `newest`: everything up to it (calls too) has been read.
+        let last = match rows.last() {
+            Some(row) if rows.len() as i64 == SCAN_BATCH => row.item_id,
+            _ => newest,
         };
         let raw_ids: Vec<i64> = rows
             .iter()
@@ -236,9 +239,10 @@ async fn scan_signals(
         pass.alerts += alerts.len();
         cursor = last;
         if !drain && pass.scanned >= SCAN_PER_PASS {
-            return Ok(store.max_item_id().await? <= cursor);
+            return Ok(cursor >= newest && store.max_item_id().await? <= cursor);
         }
     }
+    Ok(store.max_item_id().await? <= cursor)
 }
 
 /// Reads a batch on every core: each item's text, its signals and context, its marks.
@@ -377,8 +381,8 @@ async fn patterns(
             item_id: r.item_id,
             customer_id: r.customer_id,
             at: r.occurred_at,
-            inbound: r.direction == "inbound",
-            channel: channel_name(&r.channel),
+            inbound: r.inbound,
+            channel: r.channel,
             staff: staff
                 .remove(&r.item_id)
                 .unwrap_or_default()
@@ -477,15 +481,5 @@ fn write_of(d: &PatternDraft, refresh: Option<i64>) -> PatternWrite {
         figures: d.figures.clone(),
         threshold: d.threshold.clone(),
         evidence: d.evidence.clone(),
-    }
-}
-
-fn channel_name(channel: &str) -> &'static str {
-    match channel {
-        "email" => "email",
-        "call" => "call",
-        "letter" => "letter",
-        "note" => "note",
-        _ => "other",
     }
 }

@@ -70,9 +70,9 @@ pub struct FlagContactRow {
     /// When.
     pub occurred_at: UnixTime,
     /// Channel name.
-    pub channel: String,
-    /// `inbound` or `outbound`.
-    pub direction: String,
+    pub channel: &'static str,
+    /// From the customer (else from the organisation).
+    pub inbound: bool,
     /// Normalised subject.
     pub thread_key: Option<String>,
     /// Thread root from the headers (signal stage).
@@ -272,38 +272,44 @@ impl Store {
     }
 
     /// Every non-automated inbound or outbound item linked to a customer, with its topic
-    /// marks, in id order: what the pattern rules count.
+    /// marks, in id order: what the pattern rules count. Direction and channel are read as
+    /// small codes and the marks separately: a million rows decode in half the time.
     pub async fn flag_contacts(&self) -> Result<Vec<FlagContactRow>, StoreError> {
-        type Row = (
-            i64,
-            i64,
-            i64,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
+        type Row = (i64, i64, i64, i64, i64, Option<String>);
         let rows: Vec<Row> = dispatch!(read self, pool => sqlx::query_as(
-            "SELECT i.id, i.customer_id, i.occurred_at, i.channel, i.direction, i.thread_key, m.thread_root, m.bands \
-             FROM items i LEFT JOIN item_marks m ON m.item_id = i.id \
-             WHERE i.customer_id IS NOT NULL AND i.automated = $1 AND i.direction IN ('inbound', 'outbound') \
-             ORDER BY i.id",
+            "SELECT id, customer_id, occurred_at, \
+                    CAST(CASE channel WHEN 'email' THEN 0 WHEN 'call' THEN 1 WHEN 'letter' THEN 2 WHEN 'note' THEN 3 ELSE 4 END AS BIGINT), \
+                    CAST(CASE direction WHEN 'inbound' THEN 1 ELSE 0 END AS BIGINT), thread_key \
+             FROM items WHERE customer_id IS NOT NULL AND automated = $1 AND direction IN ('inbound', 'outbound') \
+             ORDER BY id",
         )
         .bind(false)
         .fetch_all(pool)
         .await)?;
+        let marks: Vec<(i64, Option<String>, Option<String>)> = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT item_id, thread_root, bands FROM item_marks",
+        )
+        .fetch_all(pool)
+        .await)?;
+        let mut marks: std::collections::HashMap<i64, (Option<String>, Option<String>)> = marks
+            .into_iter()
+            .map(|(id, root, bands)| (id, (root, bands)))
+            .collect();
+        const CHANNELS: [&str; 5] = ["email", "call", "letter", "note", "other"];
         Ok(rows
             .into_iter()
-            .map(|r| FlagContactRow {
-                item_id: r.0,
-                customer_id: r.1,
-                occurred_at: r.2,
-                channel: r.3,
-                direction: r.4,
-                thread_key: r.5,
-                thread_root: r.6,
-                bands: r.7,
+            .map(|r| {
+                let (thread_root, bands) = marks.remove(&r.0).unwrap_or_default();
+                FlagContactRow {
+                    item_id: r.0,
+                    customer_id: r.1,
+                    occurred_at: r.2,
+                    channel: CHANNELS[usize::try_from(r.3).unwrap_or(4).min(4)],
+                    inbound: r.4 == 1,
+                    thread_key: r.5,
+                    thread_root,
+                    bands,
+                }
             })
             .collect())
     }
@@ -433,8 +439,14 @@ impl Store {
         Ok(outcome)
     }
 
-    /// The next items after `after` (by id) for the signal stage, at most `limit`.
-    pub async fn scan_batch(&self, after: i64, limit: i64) -> Result<Vec<ScanRow>, StoreError> {
+    /// The next items after `after` and up to `upto` (by id) for the signal stage, at most
+    /// `limit`. Calls carry no text and are not read.
+    pub async fn scan_batch(
+        &self,
+        after: i64,
+        upto: i64,
+        limit: i64,
+    ) -> Result<Vec<ScanRow>, StoreError> {
         type Row = (
             i64,
             i64,
@@ -451,9 +463,11 @@ impl Store {
         let rows: Vec<Row> = dispatch!(read self, pool => sqlx::query_as(
             "SELECT i.id, i.raw_id, i.item_ref, i.channel, i.direction, i.automated, i.customer_id, c.customer_key, \
                     i.occurred_at, i.body, i.subject \
-             FROM items i LEFT JOIN customers c ON c.id = i.customer_id WHERE i.id > $1 ORDER BY i.id LIMIT $2",
+             FROM items i LEFT JOIN customers c ON c.id = i.customer_id \
+             WHERE i.id > $1 AND i.id <= $2 AND i.channel <> 'call' ORDER BY i.id LIMIT $3",
         )
         .bind(after)
+        .bind(upto)
         .bind(limit)
         .fetch_all(pool)
         .await)?;
