@@ -52,6 +52,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
         format: ExportFormat,
     },
+    /// Advisory flags: list, show, review (acknowledge or dismiss), recompute.
+    Flags {
+        /// What to do.
+        #[command(subcommand)]
+        what: FlagsCommand,
+    },
     /// Items that could not be read.
     Quarantine {
         /// List or retry.
@@ -121,6 +127,26 @@ pub enum EvalCommand {
         /// Seed: the same seed gives the same files.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// Write a labelled flags corpus: mail, `tidings.toml`, `staff.csv` and
+    /// `flags-truth.jsonl` (the flags a reviewer expects), deterministic from the seed.
+    FlagsCorpus {
+        /// The folder to write (created; its drop folders must be empty).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Seed: the same seed gives the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Score the store's flags against a flags truth file: precision and recall per kind,
+    /// and support-context customers given a `language-review` flag.
+    Flags {
+        /// The truth (`flags-truth.jsonl` from `tidings eval flags-corpus`, or your own).
+        #[arg(long)]
+        truth: std::path::PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+        format: EvalFormat,
     },
     /// Score the store's customer links against a truth file (`item_ref` → person).
     Links {
@@ -327,6 +353,50 @@ pub enum QuarantineCommand {
     },
 }
 
+/// `tidings flags …`
+#[derive(Debug, Subcommand)]
+pub enum FlagsCommand {
+    /// List unexpired flags, newest first (open ones unless `--all`).
+    List {
+        /// Only this kind, e.g. `contact-volume` or `safety`.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Also list acknowledged and dismissed flags.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Show one flag: figures in words, window, threshold, evidence, context and replies.
+    Show {
+        /// Flag id from `tidings flags list`.
+        id: i64,
+    },
+    /// Acknowledge an open flag: a person has looked at it and will act on it.
+    Ack {
+        /// Flag id from `tidings flags list`.
+        id: i64,
+        /// What was looked at and what happens next (required; describe, never label).
+        #[arg(long)]
+        note: String,
+        /// Who reviews it (default: the login name from $USER).
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// Dismiss an open flag: a person looked at it and nothing needs doing. It is not raised
+    /// again on the same evidence.
+    Dismiss {
+        /// Flag id from `tidings flags list`.
+        id: i64,
+        /// Why nothing needs doing (required; describe, never label).
+        #[arg(long)]
+        note: String,
+        /// Who reviews it (default: the login name from $USER).
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// Judge the whole stored history again (after changing thresholds or the lexicon).
+    Recompute,
+}
+
 /// `tidings config …`
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
@@ -391,6 +461,19 @@ pub enum BenchCommand {
         #[arg(long)]
         store: Option<String>,
     },
+    /// Import a year of calls from a population and time a full `flags recompute`, the
+    /// signal and pattern stages each on their own.
+    Flags {
+        /// Contacts (calls) to generate.
+        #[arg(long, default_value_t = 1_000_000)]
+        contacts: usize,
+        /// Customers they come from.
+        #[arg(long, default_value_t = 100_000)]
+        customers: usize,
+        /// Store URL (default: a fresh SQLite file in a temp dir).
+        #[arg(long)]
+        store: Option<String>,
+    },
     /// Time the OCR stage against bare tesseract, text-layer PDFs per second, and field
     /// accuracy on the labelled letters against a naive baseline.
     Letters {
@@ -433,8 +516,10 @@ pub enum ExportTable {
     Items,
     /// Customers with identifiers and totals.
     Customers,
-    /// Advisory flags with figures and evidence.
+    /// Advisory flags with figures, matched sentence and evidence.
     Flags,
+    /// Context cues (support-consideration, communication-needs) found in items.
+    Context,
 }
 
 /// Export formats.

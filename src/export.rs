@@ -1,9 +1,10 @@
-//! `tidings export items|customers|flags --format csv|jsonl`: stable, documented columns
+//! `tidings export items|customers|flags|context --format csv|jsonl`: stable, documented columns
 //! (see docs/export.md). Times are RFC 3339 UTC; lists are `;`-separated in CSV and arrays in
 //! JSON Lines.
 
 use crate::cli::{ExportFormat, ExportTable};
 use crate::domain::UnixTime;
+use crate::guard::mask;
 use crate::store::{Store, StoreError};
 use serde_json::{json, Value};
 use std::io::Write;
@@ -76,20 +77,30 @@ pub const CUSTOMER_COLUMNS: &[&str] = &[
     "last_contact",
     "organisation_key",
 ];
-/// Flag columns, in order.
+/// Flag columns, in order. `subject` is the customer key for a pattern flag and the item
+/// reference for an item flag.
 pub const FLAG_COLUMNS: &[&str] = &[
-    "flag_id",
+    "subject",
     "kind",
     "customer_key",
-    "state",
+    "item_ref",
     "window_start",
     "window_end",
+    "state",
     "figures",
     "threshold",
+    "sentence",
     "evidence",
+    "flag_id",
     "raised_at",
     "expires_at",
+    "reviewed_by",
+    "reviewed_at",
+    "review_note",
 ];
+/// Context columns, in order: `subject` is the item reference.
+pub const CONTEXT_COLUMNS: &[&str] =
+    &["subject", "customer_key", "kind", "sentence", "occurred_at"];
 
 fn time(t: UnixTime) -> Value {
     chrono::DateTime::from_timestamp(t, 0).map_or(Value::Null, |d| {
@@ -151,15 +162,34 @@ pub async fn rows(
             for f in store.flags(None, true).await? {
                 let evidence: Vec<String> = store.flag_evidence(f.id).await?.into_iter().map(|(_, r, _)| r).collect();
                 out.push(json!({
-                    "flag_id": f.id, "kind": f.kind, "customer_key": f.customer_key, "state": f.state,
-                    "window_start": time(f.window_start), "window_end": time(f.window_end),
+                    "subject": f.item_ref.clone().unwrap_or_else(|| f.customer_key.clone()),
+                    "kind": f.kind, "customer_key": f.customer_key, "item_ref": f.item_ref,
+                    "window_start": time(f.window_start), "window_end": time(f.window_end), "state": f.state,
                     "figures": serde_json::from_str::<Value>(&f.figures).unwrap_or(Value::Null),
                     "threshold": serde_json::from_str::<Value>(&f.threshold).unwrap_or(Value::Null),
-                    "evidence": evidence, "raised_at": time(f.created_at), "expires_at": time(f.expires_at),
+                    "sentence": f.sentence.as_deref().map(mask),
+                    "evidence": evidence, "flag_id": f.id,
+                    "raised_at": time(f.created_at), "expires_at": time(f.expires_at),
+                    "reviewed_by": f.reviewed_by, "reviewed_at": f.reviewed_at.map_or(Value::Null, time),
+                    "review_note": f.note,
                 }));
             }
             (FLAG_COLUMNS.to_vec(), out)
         }
+        ExportTable::Context => (
+            CONTEXT_COLUMNS.to_vec(),
+            store
+                .export_context()
+                .await?
+                .into_iter()
+                .map(|c| {
+                    json!({
+                        "subject": c.item_ref, "customer_key": c.customer_key, "kind": c.kind,
+                        "sentence": mask(&c.sentence), "occurred_at": time(c.occurred_at),
+                    })
+                })
+                .collect(),
+        ),
     })
 }
 

@@ -14,6 +14,7 @@ pub mod digest;
 pub mod domain;
 pub mod eval;
 pub mod export;
+pub mod flags;
 pub mod guard;
 pub mod http;
 pub mod ingest;

@@ -66,7 +66,21 @@ fn the_demo_inbox_gives_contacts_and_a_flag_with_no_server() {
         String::from_utf8_lossy(&out.stderr)
     );
     let summary = String::from_utf8_lossy(&out.stdout);
-    assert!(summary.contains("1 flag(s) raised"), "{summary}");
+    // The demo's one busy sender: fifteen contacts in ten days (contact-volume), about one
+    // hydrant, to three different staff members (staff-spread).
+    assert!(summary.contains("2 flag(s) raised"), "{summary}");
+    let flags = tidings(dir.path(), &["--config", "t.toml", "export", "flags"]);
+    let flags = String::from_utf8_lossy(&flags.stdout);
+    let kinds: Vec<&str> = flags
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(1))
+        .collect();
+    assert_eq!(kinds.len(), 2, "{flags}");
+    assert!(
+        kinds.contains(&"contact-volume") && kinds.contains(&"staff-spread"),
+        "{flags}"
+    );
     // The drop folder was emptied into processed/ and a rerun stores nothing new.
     let again = tidings(
         dir.path(),

@@ -26,16 +26,13 @@ fn config_check_rejects_unusable_values_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
         (
-            "[flags.contact_volume]\nmin_contacts = 0\n",
-            "flags.contact_volume.min_contacts",
+            "[flags.contact_volume]\nmin_contacts = [6, 0, 25]\n",
+            "flags.contact_volume.min_contacts[1]",
         ),
+        ("[flags]\nexpiry_days = 0\n", "flags.expiry_days"),
         (
-            "[flags.contact_volume]\nexpiry_days = 0\n",
-            "flags.contact_volume.expiry_days",
-        ),
-        (
-            "[flags.contact_volume]\nwindow_days = 0\n",
-            "flags.contact_volume.window_days",
+            "[flags]\nwindow_days = [0, 30, 90]\n",
+            "flags.window_days[0]",
         ),
         (
             "[log]\nlevel = \"verbose\"\n",

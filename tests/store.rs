@@ -6,8 +6,8 @@ mod common;
 
 use tidings::domain::{Channel, Direction};
 use tidings::store::{
-    Checkpoint, CustomerRef, Entry, EntryOutcome, FlagDraft, FlagWrite, ItemRecord,
-    NewOutboxMessage, Part, PartOutcome, StaffRef, Store, StoredContent,
+    Checkpoint, CustomerRef, Entry, EntryOutcome, ItemFlagWrite, ItemRecord, NewOutboxMessage,
+    Part, PartOutcome, PatternWrite, ScanWrite, StaffRef, Store, StoredContent,
 };
 
 fn item(customer: &str, at: i64, staff: &[&str]) -> ItemRecord {
@@ -191,16 +191,8 @@ async fn story(store: Store) {
     counts.sort_by_key(|c| -c.contacts);
     assert_eq!((counts[0].contacts, counts[0].distinct_staff), (2, 2));
 
-    // A flag is raised once, refreshed while open, and left alone once reviewed.
-    let draft = FlagDraft {
-        customer_id: counts[0].customer_id,
-        kind: "contact-volume".into(),
-        window_start: now - 1000,
-        window_end: now + 1,
-        figures: serde_json::json!({"contacts": 2}),
-        threshold: serde_json::json!({"min_contacts": 1}),
-        expires_at: now + 90 * 86_400,
-    };
+    // A pattern flag is raised once per customer, kind and window (the database enforces
+    // one open flag for each), refreshed while open, and reviewed with a note.
     let evidence: Vec<i64> = store
         .contact_items(counts[0].customer_id, now - 1000, now + 1)
         .await
@@ -208,17 +200,141 @@ async fn story(store: Store) {
         .into_iter()
         .map(|(id, _)| id)
         .collect();
-    let raised = store.record_flag(&draft, &evidence).await.unwrap();
-    let FlagWrite::Raised(flag_id) = raised else {
-        panic!("expected a new flag, got {raised:?}")
+    let write = PatternWrite {
+        refresh: None,
+        customer_id: counts[0].customer_id,
+        kind: "contact-volume".into(),
+        window_start: now - 1000,
+        window_end: now + 1,
+        figures: serde_json::json!({"contacts": 2}),
+        threshold: serde_json::json!({"min_contacts": 1}),
+        evidence: evidence.clone(),
+    };
+    let expires = now + 90 * 86_400;
+    let first = store
+        .write_pattern_flags(std::slice::from_ref(&write), 7, expires)
+        .await
+        .unwrap();
+    assert_eq!(first.raised, 1);
+    assert_eq!(store.stage_cursor("patterns").await.unwrap(), 7);
+    let again = store
+        .write_pattern_flags(std::slice::from_ref(&write), 8, expires)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.raised, 0,
+        "one open flag per customer, kind and window"
+    );
+    let flag_id = store.flags(None, false).await.unwrap()[0].id;
+    let refreshed = PatternWrite {
+        refresh: Some(flag_id),
+        evidence: evidence[..1].to_vec(),
+        figures: serde_json::json!({"contacts": 1}),
+        ..write.clone()
     };
     assert_eq!(
-        store.record_flag(&draft, &evidence).await.unwrap(),
-        FlagWrite::Refreshed(flag_id)
+        store
+            .write_pattern_flags(&[refreshed], 9, expires)
+            .await
+            .unwrap()
+            .refreshed,
+        1
     );
-    assert_eq!(store.flag_evidence(flag_id).await.unwrap().len(), 2);
+    assert_eq!(
+        store.flag_evidence(flag_id).await.unwrap().len(),
+        1,
+        "evidence replaced, not added"
+    );
     assert_eq!(store.flags(None, false).await.unwrap().len(), 1);
     assert_eq!(store.open_flag_count().await.unwrap(), 1);
+    let stored = store.pattern_flags(now).await.unwrap();
+    assert_eq!((stored[0].id, stored[0].evidence.len()), (flag_id, 1));
+    assert!(store
+        .review_flag(
+            flag_id,
+            "dismissed",
+            "jo",
+            "Checked: the contacts were about one fire."
+        )
+        .await
+        .unwrap());
+    assert!(
+        !store
+            .review_flag(flag_id, "acknowledged", "jo", "again")
+            .await
+            .unwrap(),
+        "reviewed once"
+    );
+    let reviewed = store.flag(flag_id).await.unwrap().unwrap();
+    assert_eq!(
+        (reviewed.state.as_str(), reviewed.reviewed_by.as_deref()),
+        ("dismissed", Some("jo"))
+    );
+    // With the first one reviewed, the same window may hold an open flag again.
+    assert_eq!(
+        store
+            .write_pattern_flags(&[write], 10, expires)
+            .await
+            .unwrap()
+            .raised,
+        1
+    );
+    assert_eq!(store.open_flag_count().await.unwrap(), 1);
+
+    // An item flag is keyed by its item: scanning the item again raises nothing twice.
+    let scan = ScanWrite {
+        item_id: evidence[0],
+        customer_id: Some(counts[0].customer_id),
+        occurred_at: now - 10,
+        flags: vec![ItemFlagWrite {
+            kind: "safety".into(),
+            sentence: "I will hurt someone.".into(),
+            figures: serde_json::json!({"kind": "safety", "sentences": 1, "entry": "x", "language": "en"}),
+            threshold: serde_json::json!({}),
+        }],
+        context: vec![(
+            "support-consideration".into(),
+            "I can't cope.".into(),
+            "can't cope".into(),
+        )],
+        thread_root: Some("root@x".into()),
+        bands: None,
+    };
+    assert_eq!(
+        store
+            .write_scan(std::slice::from_ref(&scan), 11, expires)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(store
+        .write_scan(&[scan], 12, expires)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(store.stage_cursor("signals").await.unwrap(), 12);
+    assert_eq!(
+        store
+            .customer_context(counts[0].customer_id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let item_flag = store
+        .flags(None, false)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.kind == "safety")
+        .unwrap();
+    assert_eq!(item_flag.sentence.as_deref(), Some("I will hurt someone."));
+    assert!(item_flag.item_ref.is_some());
+
+    // Expired flags are deleted, evidence and all.
+    assert_eq!(store.delete_expired_flags(expires + 1).await.unwrap(), 3);
+    assert!(store.flags(None, true).await.unwrap().is_empty());
 
     // A digest period is recorded once; its messages enter the outbox once.
     // The outbox is due by the clock: read it again, the story so far may have taken seconds.

@@ -62,6 +62,12 @@ fn flag(n: usize, kind: &str) -> DigestFlag {
             .map(|d| u32::try_from((d * 7 + n) % 5).expect("small"))
             .collect(),
         review_url: Some(format!("https://tidings.example.org/flags/{}", 100 + n)),
+        sentence: (n % 2 == 1)
+            .then(|| "I want the Chief Fire Officer to ring me today.".to_owned()),
+        counter_evidence: vec![
+            "4 of 12 inbound contacts in the window were answered within 5 days".to_owned(),
+            "6 with no reply from us recorded".to_owned(),
+        ],
     }
 }
 
@@ -119,4 +125,80 @@ fn digest_without_names_passes_the_guard() {
     v.organisation = "Tidings".to_owned();
     v.new_flags[0].review_url = None;
     assert_clean("digest", &render(&v));
+}
+
+#[test]
+fn safety_alert_passes_the_guard_even_when_the_sentence_carries_a_label() {
+    use tidings::flags::alert::{safety_alert, SafetyItem};
+    use tidings::flags::item_signal::{Figures, ItemDraft};
+    let item = SafetyItem {
+        item_id: 7,
+        item_ref: "email:x@home.example",
+        customer_key: "c-0123456789ab",
+        channel: "email",
+        occurred_at: monday().timestamp(),
+    };
+    let draft = ItemDraft {
+        kind: tidings::signals::SignalKind::Safety,
+        sentence: "You lot call me a persistent complainer, so I will hurt someone.".to_owned(),
+        figures: Figures {
+            kind: "safety".to_owned(),
+            sentences: 1,
+            entry: "en-safety-harm".to_owned(),
+            language: "en".to_owned(),
+        },
+    };
+    let m = safety_alert(
+        &item,
+        &draft,
+        &["hs@fire.example".to_owned()],
+        "Test Fire and Rescue",
+        "fire.example",
+    )
+    .expect("the sentence is masked, so the alert passes");
+    check_free_text("alert.subject", &m.subject).expect("no labelling word");
+    check_free_text("alert.text", &m.body_text).expect("no labelling word");
+    assert!(
+        m.body_text
+            .contains("call me a […], so I will hurt someone"),
+        "{}",
+        m.body_text
+    );
+}
+
+#[test]
+fn every_flag_kind_is_described_in_neutral_words() {
+    use tidings::flags::describe;
+    let figures = [
+        (
+            "contact-volume",
+            r#"{"contacts":14,"window_days":7,"by_channel":{"email":10,"call":4},"distinct_staff":3,"population":120,"population_median":1.0,"population_percentile_value":3.0,"min_contacts":6,"percentile":95.0}"#,
+        ),
+        (
+            "staff-spread",
+            r#"{"distinct_staff":4,"contacts":6,"window_days":30,"min_staff":3}"#,
+        ),
+        (
+            "repeat-topic",
+            r#"{"repeats":5,"responses":2,"window_days":90,"min_repeats":3}"#,
+        ),
+    ];
+    let items = KINDS.iter().skip(3).map(|k| {
+        (
+            *k,
+            format!(r#"{{"kind":"{k}","sentences":1,"entry":"e","language":"en"}}"#),
+        )
+    });
+    for (kind, text) in figures
+        .iter()
+        .map(|(k, t)| (*k, (*t).to_owned()))
+        .chain(items)
+    {
+        let words = describe(kind, &text).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let all = format!(
+            "{} {} {} {:?}",
+            words.title, words.summary, words.threshold, words.figures
+        );
+        check_free_text(kind, &all).expect("no labelling word");
+    }
 }

@@ -2,6 +2,7 @@
 //! run the command, and turn any error into one line on stderr and a non-zero exit code.
 
 mod channels;
+mod flags;
 mod links;
 
 use crate::cli::{
@@ -136,6 +137,7 @@ pub async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
             .await?;
             Ok(())
         }
+        Command::Flags { what } => flags::execute(config, what).await,
         Command::Quarantine { what } => quarantine(config, what).await,
         Command::Status => status(config).await,
         Command::Note { what } => channels::note(config, what).await,
@@ -167,8 +169,9 @@ async fn run(
     if once {
         let r = app.run_once().await?;
         println!(
-            "stored {} new item(s), {} already known, {} quarantined; {} flag(s) raised, {} refreshed; digest {}; {} message(s) sent",
-            r.ingested.stored, r.ingested.duplicates, r.ingested.quarantined, r.flags.raised, r.flags.refreshed,
+            "stored {} new item(s), {} already known, {} quarantined; {} flag(s) raised, {} refreshed, {} safety alert(s) queued; digest {}; {} message(s) sent",
+            r.ingested.stored, r.ingested.duplicates, r.ingested.quarantined, r.flags.raised + r.flags.item_flags,
+            r.flags.refreshed, r.flags.alerts,
             r.digest_period.as_deref().unwrap_or("not due"), r.delivery.sent
         );
         return Ok(());
@@ -296,8 +299,6 @@ async fn digest(config: Config, what: DigestCommand) -> anyhow::Result<()> {
     let now = chrono::Utc::now().timestamp();
     match what {
         DigestCommand::Preview { html } => {
-            crate::pipeline::flags::evaluate(app.store(), &app.config().flags.contact_volume, now)
-                .await?;
             let d = crate::digest::preview(app.store(), app.config(), now).await?;
             if html {
                 println!("{}", d.html);
@@ -310,8 +311,7 @@ async fn digest(config: Config, what: DigestCommand) -> anyhow::Result<()> {
             if app.config().smtp.is_none() {
                 bail!("no [smtp] section in the config; add one to send digests (see README)");
             }
-            crate::pipeline::flags::evaluate(app.store(), &app.config().flags.contact_volume, now)
-                .await?;
+            crate::flags::evaluate(app.store(), app.flags(), now, true).await?;
             let key = format!("manual-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"));
             crate::digest::enqueue_period(app.store(), app.config(), &key, now).await?;
             let report = app.run_once_outbox().await?;
@@ -490,6 +490,13 @@ async fn bench(what: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Idle(args) => crate::bench::idle(&args).await?,
         BenchCommand::Calls { rows, shape, store } => {
             crate::bench::calls(rows, shape, store.as_deref()).await?;
+        }
+        BenchCommand::Flags {
+            contacts,
+            customers,
+            store,
+        } => {
+            crate::bench::flags(contacts, customers, store.as_deref()).await?;
         }
         BenchCommand::Letters { pages, pdfs, dir } => {
             crate::bench::letters(pages, pdfs, &dir).await?;

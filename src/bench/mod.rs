@@ -11,10 +11,12 @@ use std::path::Path;
 use std::time::Instant;
 
 pub mod calls;
+pub mod flags;
 pub mod letter_fields;
 pub mod letters;
 
 pub use calls::{calls, CallShape, CallsFigures};
+pub use flags::{flags, FlagsFigures};
 pub use letters::{letters, LettersFigures};
 
 /// Size of the attachment in `--large` messages.

@@ -2,8 +2,9 @@
 //! appear there, as a key line (commented out or not) inside its own section.
 
 use super::sections::{
-    Config, ContactVolumeConfig, DigestConfig, DigestRecipient, DropFolderConfig, HttpConfig,
-    LogConfig, OrganisationConfig, StoreConfig,
+    AlertsConfig, Config, ContactVolumeConfig, DigestConfig, DigestRecipient, DropFolderConfig,
+    FlagsConfig, HttpConfig, LogConfig, OrganisationConfig, RepeatTopicConfig, SignalsConfig,
+    StaffSpreadConfig, StoreConfig,
 };
 use crate::ingest::imap::config::{FolderConfig, ImapAccountConfig};
 use crate::outbound::config::SmtpConfig;
@@ -103,7 +104,12 @@ fn the_shipped_config_lists_every_accepted_key_in_its_section() {
             "letters.limits",
             fields::<crate::ingest::letters::ScanLimits>(),
         ),
+        ("flags", fields::<FlagsConfig>()),
         ("flags.contact_volume", fields::<ContactVolumeConfig>()),
+        ("flags.staff_spread", fields::<StaffSpreadConfig>()),
+        ("flags.repeat_topic", fields::<RepeatTopicConfig>()),
+        ("flags.signals", fields::<SignalsConfig>()),
+        ("alerts", fields::<AlertsConfig>()),
         ("digest", fields::<DigestConfig>()),
         ("digest", fields::<DigestRecipient>()),
         ("smtp", fields::<SmtpConfig>()),
@@ -114,10 +120,18 @@ fn the_shipped_config_lists_every_accepted_key_in_its_section() {
     for (name, keys) in sections {
         let lines = section(&text, name);
         // Keys that are sub-tables are checked as their own sections.
-        for key in keys
-            .iter()
-            .filter(|k| !["folders", "formats", "limits"].contains(*k))
-        {
+        for key in keys.iter().filter(|k| {
+            ![
+                "folders",
+                "formats",
+                "limits",
+                "contact_volume",
+                "staff_spread",
+                "repeat_topic",
+                "signals",
+            ]
+            .contains(*k)
+        }) {
             if !documents_key(&lines, key) {
                 missing.push(format!("[{name}] {key}"));
             }
@@ -141,6 +155,7 @@ fn every_top_level_section_is_checked() {
         "calls",
         "letters",
         "flags",
+        "alerts",
         "digest",
         "smtp",
     ];

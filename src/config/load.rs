@@ -99,7 +99,7 @@ fn read(path: &Path) -> Result<String, ConfigError> {
     })
 }
 
-/// `TIDINGS_FLAGS__CONTACT_VOLUME__MIN_CONTACTS=5` sets `flags.contact_volume.min_contacts`.
+/// `TIDINGS_FLAGS__STAFF_SPREAD__MIN_STAFF=5` sets `flags.staff_spread.min_staff`.
 /// The value is read as TOML (number, boolean, array) when it parses as one, else as a string.
 fn apply_override(table: &mut toml::Table, var: &str, raw: &str) -> Result<(), ConfigError> {
     let path: Vec<String> = var["TIDINGS_".len()..]
@@ -163,24 +163,10 @@ fn validate(config: &Config, origin: &str) -> Result<(), ConfigError> {
         EmailAddress::parse(&r.email)
             .map_err(|e| invalid(&format!("digest.recipients[{i}].email"), e.to_string()))?;
     }
-    let cv = &config.flags.contact_volume;
-    if !(0.0..=100.0).contains(&cv.percentile) {
-        return Err(invalid(
-            "flags.contact_volume.percentile",
-            "must be between 0 and 100".to_string(),
-        ));
-    }
-    for (key, value) in [
-        ("window_days", cv.window_days),
-        ("min_contacts", cv.min_contacts),
-        ("expiry_days", cv.expiry_days),
-    ] {
-        if value == 0 {
-            return Err(invalid(
-                &format!("flags.contact_volume.{key}"),
-                "is 0; it must be at least 1".to_string(),
-            ));
-        }
+    check_flags(&config.flags).map_err(|(key, message)| invalid(&key, message))?;
+    for (i, address) in config.alerts.safety_contacts.iter().enumerate() {
+        EmailAddress::parse(address)
+            .map_err(|e| invalid(&format!("alerts.safety_contacts[{i}]"), e.to_string()))?;
     }
     check_log_level(&config.log.level).map_err(|m| invalid("log.level", m))?;
     for (i, domain) in config.organisation.staff_domains.iter().enumerate() {
@@ -235,6 +221,76 @@ fn validate(config: &Config, origin: &str) -> Result<(), ConfigError> {
 
 /// The levels a `[log] level` directive may name.
 const LOG_LEVELS: &[&str] = &["trace", "debug", "info", "warn", "error", "off"];
+
+/// The flag rules' numbers: windows and thresholds of at least 1, one `min_contacts` per
+/// window, a percentile between 0 and 100.
+fn check_flags(flags: &crate::config::FlagsConfig) -> Result<(), (String, String)> {
+    if flags.window_days.is_empty() {
+        return Err((
+            ("flags.window_days").to_string(),
+            "is empty; list at least one window length in days, e.g. [7, 30, 90]".to_string(),
+        ));
+    }
+    let cv = &flags.contact_volume;
+    if cv.min_contacts.len() != flags.window_days.len() {
+        return Err((
+("flags.contact_volume.min_contacts").to_string(), format!(
+                "has {} values for {} windows in flags.window_days; give one threshold per window, in the same order",
+                cv.min_contacts.len(),
+                flags.window_days.len()
+            ),
+        ));
+    }
+    if !(0.0..=100.0).contains(&cv.percentile) {
+        return Err((
+            ("flags.contact_volume.percentile").to_string(),
+            "must be between 0 and 100".to_string(),
+        ));
+    }
+    let mut numbers: Vec<(String, u32)> = vec![
+        ("flags.expiry_days".to_string(), flags.expiry_days),
+        ("flags.reply_days".to_string(), flags.reply_days),
+        (
+            "flags.staff_spread.window_days".to_string(),
+            flags.staff_spread.window_days,
+        ),
+        (
+            "flags.staff_spread.min_staff".to_string(),
+            flags.staff_spread.min_staff,
+        ),
+        (
+            "flags.repeat_topic.window_days".to_string(),
+            flags.repeat_topic.window_days,
+        ),
+        (
+            "flags.repeat_topic.min_repeats".to_string(),
+            flags.repeat_topic.min_repeats,
+        ),
+    ];
+    for (i, days) in flags.window_days.iter().enumerate() {
+        numbers.push((format!("flags.window_days[{i}]"), *days));
+    }
+    for (i, min) in cv.min_contacts.iter().enumerate() {
+        numbers.push((format!("flags.contact_volume.min_contacts[{i}]"), *min));
+    }
+    for (key, value) in numbers {
+        if value == 0 {
+            return Err((key, "is 0; it must be at least 1".to_string()));
+        }
+    }
+    for (i, path) in flags.signals.lexicon_files.iter().enumerate() {
+        if !path.is_file() {
+            return Err((
+                format!("flags.signals.lexicon_files[{i}]"),
+                format!(
+                    "{} is not a readable file; fix the path or remove it",
+                    path.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
 
 /// A `[log] level` is a tracing filter: comma-separated directives, each a level (`info`) or
 /// `target=level` (`tidings=debug`). A bare word that is not a level would silently be read
@@ -314,10 +370,10 @@ mod tests {
 
     #[test]
     fn env_overrides_nested_keys_with_typed_values() {
-        let f = write("[flags.contact_volume]\nmin_contacts = 10\n");
+        let f = write("[flags.staff_spread]\nmin_staff = 10\n");
         let env = vec![
             (
-                "TIDINGS_FLAGS__CONTACT_VOLUME__MIN_CONTACTS".to_string(),
+                "TIDINGS_FLAGS__STAFF_SPREAD__MIN_STAFF".to_string(),
                 "3".to_string(),
             ),
             (
@@ -327,7 +383,7 @@ mod tests {
             ("UNRELATED".to_string(), "x".to_string()),
         ];
         let c = load(Some(f.path()), env).expect("overrides apply");
-        assert_eq!(c.flags.contact_volume.min_contacts, 3);
+        assert_eq!(c.flags.staff_spread.min_staff, 3);
         assert_eq!(c.store.url, "postgres://h/db");
     }
 
@@ -350,13 +406,45 @@ mod tests {
 
     #[test]
     fn zero_counts_and_days_are_rejected_by_key() {
-        for key in ["min_contacts", "expiry_days", "window_days"] {
-            let msg = invalid_message(&format!("[flags.contact_volume]\n{key} = 0\n"));
-            assert!(
-                msg.contains(&format!("flags.contact_volume.{key}")) && msg.contains("at least 1"),
-                "{msg}"
-            );
+        for (text, key) in [
+            ("[flags]\nexpiry_days = 0\n", "flags.expiry_days"),
+            ("[flags]\nreply_days = 0\n", "flags.reply_days"),
+            (
+                "[flags]\nwindow_days = [7, 0, 90]\n",
+                "flags.window_days[1]",
+            ),
+            (
+                "[flags.contact_volume]\nmin_contacts = [0, 12, 25]\n",
+                "flags.contact_volume.min_contacts[0]",
+            ),
+            (
+                "[flags.staff_spread]\nmin_staff = 0\n",
+                "flags.staff_spread.min_staff",
+            ),
+            (
+                "[flags.repeat_topic]\nwindow_days = 0\n",
+                "flags.repeat_topic.window_days",
+            ),
+        ] {
+            let msg = invalid_message(text);
+            assert!(msg.contains(key) && msg.contains("at least 1"), "{msg}");
         }
+    }
+
+    #[test]
+    fn one_contact_volume_threshold_per_window() {
+        let msg = invalid_message("[flags]\nwindow_days = [7, 30]\n");
+        assert!(
+            msg.contains("flags.contact_volume.min_contacts")
+                && msg.contains("one threshold per window"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn safety_contacts_must_be_addresses() {
+        let msg = invalid_message("[alerts]\nsafety_contacts = [\"not an address\"]\n");
+        assert!(msg.contains("alerts.safety_contacts[0]"), "{msg}");
     }
 
     #[test]

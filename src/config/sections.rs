@@ -28,6 +28,8 @@ pub struct Config {
     pub letters: crate::ingest::letters::LettersConfig,
     /// Advisory flag rules.
     pub flags: FlagsConfig,
+    /// Immediate alerts.
+    pub alerts: AlertsConfig,
     /// The weekly digest.
     pub digest: DigestConfig,
     /// Outbound mail server; required to send digests.
@@ -215,41 +217,139 @@ pub struct ImapConfig {
     pub accounts: Vec<ImapAccountConfig>,
 }
 
-/// `[flags]`
-#[derive(Clone, Debug, Default, Deserialize)]
+/// `[flags]`: advisory flags, their windows and expiry (docs/flags.md says why each default).
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FlagsConfig {
+    /// Sliding window lengths, in days, that pattern flags are counted over.
+    pub window_days: Vec<u32>,
+    /// Days until a raised flag expires and is deleted.
+    pub expiry_days: u32,
+    /// Counter-evidence: a reply from the organisation later than this many days after an
+    /// inbound contact counts as late; none at all as missing.
+    pub reply_days: u32,
     /// The `contact-volume` pattern.
     pub contact_volume: ContactVolumeConfig,
+    /// The `staff-spread` pattern.
+    pub staff_spread: StaffSpreadConfig,
+    /// The `repeat-topic` pattern.
+    pub repeat_topic: RepeatTopicConfig,
+    /// The item flags and context read from each item's own words.
+    pub signals: SignalsConfig,
 }
 
-/// `[flags.contact_volume]`: raised when a customer's contacts in the window reach an absolute
-/// threshold *and* exceed a percentile of all customers who made contact in that window.
+impl Default for FlagsConfig {
+    fn default() -> Self {
+        Self {
+            window_days: vec![7, 30, 90],
+            expiry_days: 90,
+            reply_days: 5,
+            contact_volume: ContactVolumeConfig::default(),
+            staff_spread: StaffSpreadConfig::default(),
+            repeat_topic: RepeatTopicConfig::default(),
+            signals: SignalsConfig::default(),
+        }
+    }
+}
+
+/// `[flags.contact_volume]`: raised when a customer's inbound contacts in a window reach an
+/// absolute threshold *and* exceed a percentile of all customers who made contact in that
+/// window.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ContactVolumeConfig {
     /// Evaluate this rule at all.
     pub enabled: bool,
-    /// Length of the sliding window, in days.
-    pub window_days: u32,
-    /// Absolute threshold: at least this many inbound contacts in the window.
-    pub min_contacts: u32,
+    /// Absolute threshold for each window of `[flags] window_days`, in the same order: at
+    /// least this many inbound contacts in the window.
+    pub min_contacts: Vec<u32>,
     /// Population percentile (0–100) the count must exceed.
     pub percentile: f64,
-    /// Days until a raised flag expires.
-    pub expiry_days: u32,
 }
 
 impl Default for ContactVolumeConfig {
     fn default() -> Self {
         Self {
             enabled: true,
-            window_days: 28,
-            min_contacts: 10,
+            min_contacts: vec![6, 12, 25],
             percentile: 95.0,
-            expiry_days: 90,
         }
     }
+}
+
+/// `[flags.staff_spread]`: one topic raised with several different staff members within a
+/// window.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StaffSpreadConfig {
+    /// Evaluate this rule at all.
+    pub enabled: bool,
+    /// Length of the window, in days.
+    pub window_days: u32,
+    /// At least this many distinct staff members reached about one topic.
+    pub min_staff: u32,
+}
+
+impl Default for StaffSpreadConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            window_days: 30,
+            min_staff: 3,
+        }
+    }
+}
+
+/// `[flags.repeat_topic]`: a topic raised again after the organisation responded on it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RepeatTopicConfig {
+    /// Evaluate this rule at all.
+    pub enabled: bool,
+    /// Length of the window, in days.
+    pub window_days: u32,
+    /// At least this many inbound contacts on the topic after a response, within the window.
+    pub min_repeats: u32,
+}
+
+impl Default for RepeatTopicConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            window_days: 90,
+            min_repeats: 3,
+        }
+    }
+}
+
+/// `[flags.signals]`: item flags (`language-review`, `safety`, `senior-officer-request`,
+/// `urgency-demand`, `recording-mention`) and context from each inbound item's own words.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SignalsConfig {
+    /// Scan items at all.
+    pub enabled: bool,
+    /// Extra lexicon files (TOML, the shape of `config/lexicon/*.toml`) added to the
+    /// shipped lexicons, e.g. for another language.
+    pub lexicon_files: Vec<PathBuf>,
+}
+
+impl Default for SignalsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            lexicon_files: Vec::new(),
+        }
+    }
+}
+
+/// `[alerts]`: who is told at once about a `safety` item flag.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlertsConfig {
+    /// Email addresses of the health and safety contacts; the alert goes through the outbox
+    /// and needs the `[smtp]` section.
+    pub safety_contacts: Vec<String>,
 }
 
 /// `[digest]`

@@ -6,12 +6,12 @@ mod links;
 
 use crate::config::Config;
 use crate::digest::{self, schedule};
+use crate::flags::{self, FlagPass};
 use crate::ingest::dropfolder;
 use crate::ingest::imap::source::ImapSource;
 use crate::ingest::Funnel;
 use crate::outbound::outbox::{self, DeliveryReport};
 use crate::outbound::smtp::SmtpSender;
-use crate::pipeline::flags::{self, FlagPass};
 use crate::store::{BatchOutcome, Store};
 use std::str::FromStr;
 use std::time::Duration;
@@ -39,6 +39,9 @@ pub enum DaemonError {
     /// The digest could not be prepared.
     #[error(transparent)]
     Digest(#[from] digest::DigestError),
+    /// The flag stages failed.
+    #[error(transparent)]
+    Flags(#[from] flags::FlagsError),
     /// SMTP is misconfigured or unreachable.
     #[error("SMTP: {0}")]
     Smtp(String),
@@ -69,6 +72,8 @@ pub struct App {
     digest_schedule: Option<cron::Schedule>,
     /// Signalled when the link stage has decided items (maintenance counts after it).
     linked: std::sync::Arc<tokio::sync::Notify>,
+    /// The flag stages' lexicon, senior officers and settings.
+    flags: flags::Engine,
 }
 
 /// What `run_once` did.
@@ -114,6 +119,7 @@ impl App {
         let digest_schedule = cron::Schedule::from_str(&config.digest.schedule)
             .ok()
             .filter(|_| config.digest.enabled && !config.digest.recipients.is_empty());
+        let flags = flags::Engine::new(&config)?;
         Ok(Self {
             config,
             store,
@@ -122,6 +128,7 @@ impl App {
             health: crate::ingest::health::SourceHealth::new(),
             digest_schedule,
             linked: std::sync::Arc::default(),
+            flags,
         })
     }
 
@@ -138,6 +145,11 @@ impl App {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The flag stages' engine.
+    pub fn flags(&self) -> &flags::Engine {
+        &self.flags
     }
 
     /// Drains every source once, then runs due work. Every source is tried even when one
@@ -162,7 +174,7 @@ impl App {
             Err(e) => first_error = first_error.or(Some(e)),
         }
         report.links = self.link_stage().await?;
-        let (flags, digest_period, delivery) = self.maintenance().await?;
+        let (flags, digest_period, delivery) = self.maintenance(true).await?;
         report.flags = flags;
         report.digest_period = digest_period;
         report.delivery = delivery;
@@ -190,15 +202,15 @@ impl App {
         }
     }
 
-    /// Flag evaluation, the digest schedule and outbox delivery.
-    async fn maintenance(&self) -> Result<(FlagPass, Option<String>, DeliveryReport), DaemonError> {
+    /// Flag evaluation (all waiting items when `drain`, else a bounded share so the digest
+    /// and outbox are not held up by a large backfill), the digest schedule and outbox
+    /// delivery.
+    async fn maintenance(
+        &self,
+        drain: bool,
+    ) -> Result<(FlagPass, Option<String>, DeliveryReport), DaemonError> {
         let now = chrono::Utc::now();
-        let flags = flags::evaluate(
-            &self.store,
-            &self.config.flags.contact_volume,
-            now.timestamp(),
-        )
-        .await?;
+        let flags = flags::evaluate(&self.store, &self.flags, now.timestamp(), drain).await?;
         let mut period = None;
         if let Some(due) = self
             .digest_schedule
@@ -281,7 +293,7 @@ impl App {
     async fn maintenance_loop(&self, cancel: CancellationToken) {
         let stored = self.linked.clone();
         while !cancel.is_cancelled() {
-            if let Err(e) = self.maintenance().await {
+            if let Err(e) = self.maintenance(false).await {
                 tracing::error!("Maintenance pass failed: {e}; retrying in {MAINTENANCE_SECS} s.");
             }
             tokio::select! {

@@ -1,12 +1,15 @@
 //! The weekly digest of advisory flags for managers: gather figures from the store
 //! (`build_view`), render them (`render`), and enqueue one message per recipient through the
-//! outbox, once per schedule period (`schedule`). Figures only, never message content.
+//! outbox, once per schedule period (`schedule`). Every flag kind is shown through
+//! `crate::flags::describe`: figures, context and counter-evidence, and for an item flag
+//! its matched sentence, never whole messages; text from messages is masked by the guard.
 
 pub mod render;
 pub mod schedule;
 
 use crate::config::Config;
 use crate::domain::UnixTime;
+use crate::guard::mask;
 use crate::pipeline::count::daily_counts;
 use crate::store::{FlagRow, NewOutboxMessage, Store, StoreError};
 use chrono::{DateTime, TimeZone, Utc};
@@ -40,7 +43,7 @@ pub async fn build_view(
     let flags = store.flags(since.map(|s| s + 1), false).await?;
     let mut new_flags = Vec::with_capacity(flags.len());
     for flag in flags {
-        new_flags.push(digest_flag(store, flag, now).await?);
+        new_flags.push(digest_flag(store, config, flag, now).await?);
     }
     let totals = store.totals(period_start, now).await?;
     Ok(DigestView {
@@ -58,77 +61,81 @@ pub async fn build_view(
     })
 }
 
+/// Context notes shown beside one flag at most.
+const MAX_CONTEXT: usize = 3;
+
 async fn digest_flag(
     store: &Store,
+    config: &Config,
     flag: FlagRow,
     now: UnixTime,
 ) -> Result<DigestFlag, StoreError> {
-    let figures: serde_json::Value = serde_json::from_str(&flag.figures).unwrap_or_default();
-    let threshold: serde_json::Value = serde_json::from_str(&flag.threshold).unwrap_or_default();
-    let chart_end = flag.window_end.min(now.max(flag.window_start + 86_400));
-    let times: Vec<i64> = store
-        .contact_items(flag.customer_id, flag.window_start, flag.window_end)
+    let words = crate::flags::describe(&flag.kind, &flag.figures).unwrap_or_else(|e| {
+        crate::flags::Description {
+            title: "Flag",
+            summary: e.to_string(),
+            figures: Vec::new(),
+            threshold: String::new(),
+            strength: 0,
+        }
+    });
+    let pattern = crate::flags::is_pattern(&flag.kind);
+    let (daily, counter_evidence) = if pattern {
+        let chart_end = flag.window_end.min(now.max(flag.window_start + 86_400));
+        let times: Vec<i64> = store
+            .contact_items(flag.customer_id, flag.window_start, flag.window_end)
+            .await?
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
+        let reply_days = config.flags.reply_days;
+        let exchanges = store
+            .customer_exchanges(
+                flag.customer_id,
+                flag.window_start,
+                flag.window_end + i64::from(reply_days) * 86_400 + 1,
+            )
+            .await?;
+        let window = crate::flags::windows::Window {
+            start: flag.window_start,
+            end: flag.window_end,
+        };
+        let replies = crate::flags::counter::replies(&exchanges, window, reply_days, now);
+        (
+            daily_counts(&times, flag.window_start, chart_end),
+            replies.lines(),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    // Text that comes from messages is masked: a sender's display name or a sentence may
+    // carry a labelling word, and manager mail must not.
+    let context = store
+        .customer_context(flag.customer_id)
         .await?
         .into_iter()
-        .map(|(_, t)| t)
+        .take(MAX_CONTEXT)
+        .map(|c| format!("{}: \"{}\" ({})", c.kind, mask(&c.sentence), c.item_ref))
         .collect();
-    let num = |key: &str| {
-        figures
-            .get(key)
-            .map(|v| v.to_string())
-            .unwrap_or_else(|| "—".to_string())
-    };
-    let summary = format!(
-        "{} contacts in {} days, reaching {} staff",
-        num("contacts"),
-        num("window_days"),
-        num("distinct_staff")
-    );
-    let labelled = [
-        ("contacts in window", "contacts"),
-        ("window (days)", "window_days"),
-        ("distinct staff reached", "distinct_staff"),
-        ("customers with contact in window", "population"),
-        ("population median", "population_median"),
-        ("population percentile value", "population_percentile_value"),
-    ];
     Ok(DigestFlag {
         flag_id: flag.id,
         kind: flag.kind,
         customer_key: flag.customer_key,
-        customer_name: flag.customer_name,
-        summary,
-        figures: labelled
-            .iter()
-            .filter(|(_, key)| figures.get(*key).is_some())
-            .map(|(label, key)| ((*label).to_string(), num(key)))
-            .collect(),
-        threshold: format!(
-            "at least {} contacts and above the {} percentile of customers with contact in the window",
-            threshold.get("min_contacts").map(|v| v.to_string()).unwrap_or_default(),
-            ordinal(threshold.get("percentile").and_then(serde_json::Value::as_f64).unwrap_or(0.0))
-        ),
+        customer_name: flag.customer_name.as_deref().map(mask),
+        summary: words.summary,
+        figures: words.figures,
+        threshold: words.threshold,
         window_start: utc(flag.window_start),
         window_end: utc(flag.window_end),
         raised_at: utc(flag.created_at),
         expires_at: utc(flag.expires_at),
         state: flag.state,
-        context: Vec::new(),
-        daily_counts: daily_counts(&times, flag.window_start, chart_end),
+        context,
+        sentence: flag.sentence.as_deref().map(mask),
+        counter_evidence,
+        daily_counts: daily,
         review_url: None,
     })
-}
-
-fn ordinal(p: f64) -> String {
-    let n = p.round() as i64;
-    let suffix = match (n % 10, n % 100) {
-        (1, 11) | (2, 12) | (3, 13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
 }
 
 /// Renders the digest for the first recipient (or a generic greeting), without sending.

@@ -1,8 +1,10 @@
-//! Evaluation of linking: [`corpus`] writes a labelled identity corpus (files Tidings reads
-//! plus `truth.jsonl`), [`links`] scores the store's customer links against a truth file.
+//! Evaluation of linking and flags: [`corpus`] writes a labelled identity corpus (files
+//! Tidings reads plus `truth.jsonl`) and a labelled flags corpus (`flags-truth.jsonl`);
+//! [`links`] scores the store's customer links, [`flags`] its flags, against a truth file.
 //! Reads the store only through [`Store::export_items`]; never changes it.
 
 pub mod corpus;
+pub mod flags;
 pub mod links;
 
 use crate::cli::{EvalCommand, EvalFormat};
@@ -27,6 +29,24 @@ pub async fn execute(config: Config, what: EvalCommand) -> anyhow::Result<()> {
                 "next: tidings --config {0}/tidings.toml run --once && tidings --config {0}/tidings.toml eval links --truth {0}/truth.jsonl",
                 out.display()
             );
+            Ok(())
+        }
+        EvalCommand::FlagsCorpus { out, seed } => {
+            let written = corpus::write_flags_corpus(&out, seed)?;
+            println!(
+                "flags corpus written to {}: {written} emails; next: tidings --config {0}/tidings.toml run --once && tidings --config {0}/tidings.toml eval flags --truth {0}/flags-truth.jsonl",
+                out.display()
+            );
+            Ok(())
+        }
+        EvalCommand::Flags { truth, format } => {
+            let truth = flags::read_truth(&truth)?;
+            let store = Store::open_existing(&config.store.url).await?;
+            let report = flags::report(&store, &truth).await?;
+            match format {
+                EvalFormat::Text => print!("{}", flags::render_text(&report)),
+                EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+            }
             Ok(())
         }
         EvalCommand::Links { truth, format } => {

@@ -52,6 +52,47 @@ pub fn check_free_text(field: &str, text: &str) -> Result<(), LabelError> {
     Ok(())
 }
 
+/// What [`mask`] puts in place of a labelling phrase.
+pub const MASK: &str = "[…]";
+
+/// `text` with every labelling phrase replaced by [`MASK`]: for text that comes from a
+/// message (a sender's display name, a matched sentence) on its way into manager mail or an
+/// export, where it must be shown but must not carry a label.
+pub fn mask(text: &str) -> String {
+    let skeleton = Skeleton::build(text);
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for (_, regex) in PATTERNS.iter() {
+        for span in regex.captures_iter(&skeleton.text).filter_map(|c| c.get(1)) {
+            let found = skeleton.original(text, span.start(), span.end());
+            let from = found.as_ptr() as usize - text.as_ptr() as usize;
+            // A phrase matches the start of a word ("complain" in "complainer"): mask the
+            // whole word.
+            let rest = &text[from + found.len()..];
+            let tail = rest
+                .find(|c: char| !c.is_alphanumeric())
+                .unwrap_or(rest.len());
+            ranges.push((from, from + found.len() + tail));
+        }
+    }
+    if ranges.is_empty() {
+        return text.to_owned();
+    }
+    ranges.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (from, to) in ranges {
+        if from >= at {
+            out.push_str(&text[at..from]);
+            out.push_str(MASK);
+            at = to;
+        } else {
+            at = at.max(to);
+        }
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
 static PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
     LABELS
         .iter()

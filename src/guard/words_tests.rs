@@ -144,3 +144,16 @@ fn long_matches_are_shortened() {
     let e = hit(spaced);
     assert!(e.found.chars().count() <= MAX_FOUND_CHARS + 1);
 }
+
+#[test]
+fn mask_replaces_every_labelling_phrase_and_keeps_the_rest() {
+    let masked = super::mask("Vexatious <b>Nuisance caller</b> & Co");
+    assert_eq!(masked, "[…] <b>[…]</b> & Co");
+    assert!(check_free_text("name", &masked).is_ok());
+    assert_eq!(super::mask("Sam Example"), "Sam Example");
+}
+
+#[test]
+fn mask_covers_the_whole_word_a_phrase_starts() {
+    assert_eq!(super::mask("a persistent complainers' club"), "a […]' club");
+}

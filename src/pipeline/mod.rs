@@ -1,8 +1,6 @@
-//! The stages after a raw item is read: link it to a customer and staff (`link`), count
-//! contacts against the population (`count`), and raise advisory flags (`flags`).
-//! `link` and `count` are pure; `flags` runs a pass over the store.
+//! The stages after a raw item is read: link it to a customer and staff (`link`) and count
+//! contacts against the population (`count`). Both are pure; advisory flags are `crate::flags`.
 
 pub mod count;
-pub mod flags;
 pub mod identity;
 pub mod link;

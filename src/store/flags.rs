@@ -1,114 +1,642 @@
-//! Advisory flags: raised by the rules, reviewed by people, expiring on their own.
+//! Advisory flags: raised by the rules (pattern flags over windows, item flags from the
+//! signal scan), reviewed by people, deleted when they expire; the context cues and topic
+//! marks the signal stage derives; and the cursors of the two incremental flag stages.
+//! The rules are pure (`crate::flags`); this file only reads and writes what they decide.
 
-use super::batch::now;
-use super::{dispatch, FlagDraft, FlagRow, FlagWrite, Store, StoreError};
+use super::batch::{now, ROWS_PER_STATEMENT};
+use super::{dispatch, FlagRow, Store, StoreError};
 use crate::domain::UnixTime;
 
 const FLAG_COLUMNS: &str = "f.id, f.kind, f.customer_id, c.customer_key, c.display_name, f.state, \
-     f.window_start, f.window_end, f.figures, f.threshold, f.created_at, f.expires_at";
+     f.window_start, f.window_end, f.figures, f.threshold, f.created_at, f.expires_at, \
+     f.item_id, i.item_ref, f.sentence, f.reviewed_by, f.reviewed_at, f.state_note";
 
-type FlagTuple = (
-    i64,
-    String,
-    i64,
-    String,
-    Option<String>,
-    String,
-    i64,
-    i64,
-    String,
-    String,
-    i64,
-    i64,
-);
+const FLAG_FROM: &str =
+    "FROM flags f JOIN customers c ON c.id = f.customer_id LEFT JOIN items i ON i.id = f.item_id";
 
-fn to_row(t: FlagTuple) -> FlagRow {
+/// A flag row as selected by [`FLAG_COLUMNS`] (more columns than sqlx's tuples hold).
+#[derive(sqlx::FromRow)]
+struct FlagRecord {
+    id: i64,
+    kind: String,
+    customer_id: i64,
+    customer_key: String,
+    display_name: Option<String>,
+    state: String,
+    window_start: i64,
+    window_end: i64,
+    figures: String,
+    threshold: String,
+    created_at: i64,
+    expires_at: i64,
+    item_id: Option<i64>,
+    item_ref: Option<String>,
+    sentence: Option<String>,
+    reviewed_by: Option<String>,
+    reviewed_at: Option<i64>,
+    state_note: Option<String>,
+}
+
+fn to_row(r: FlagRecord) -> FlagRow {
     FlagRow {
-        id: t.0,
-        kind: t.1,
-        customer_id: t.2,
-        customer_key: t.3,
-        customer_name: t.4,
-        state: t.5,
-        window_start: t.6,
-        window_end: t.7,
-        figures: t.8,
-        threshold: t.9,
-        created_at: t.10,
-        expires_at: t.11,
+        id: r.id,
+        kind: r.kind,
+        customer_id: r.customer_id,
+        customer_key: r.customer_key,
+        customer_name: r.display_name,
+        state: r.state,
+        window_start: r.window_start,
+        window_end: r.window_end,
+        figures: r.figures,
+        threshold: r.threshold,
+        created_at: r.created_at,
+        expires_at: r.expires_at,
+        item_id: r.item_id,
+        item_ref: r.item_ref,
+        sentence: r.sentence,
+        reviewed_by: r.reviewed_by,
+        reviewed_at: r.reviewed_at,
+        note: r.state_note,
     }
 }
 
+/// One contact as the pattern pass reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlagContactRow {
+    /// Item id.
+    pub item_id: i64,
+    /// Internal customer id.
+    pub customer_id: i64,
+    /// When.
+    pub occurred_at: UnixTime,
+    /// Channel name.
+    pub channel: &'static str,
+    /// From the customer (else from the organisation).
+    pub inbound: bool,
+    /// Normalised subject.
+    pub thread_key: Option<String>,
+    /// Thread root from the headers (signal stage).
+    pub thread_root: Option<String>,
+    /// MinHash band keys (signal stage).
+    pub bands: Option<String>,
+}
+
+/// A stored pattern flag with its evidence, for the lifecycle decision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredPatternFlag {
+    /// Flag id.
+    pub id: i64,
+    /// Internal customer id.
+    pub customer_id: i64,
+    /// Kind.
+    pub kind: String,
+    /// State.
+    pub state: String,
+    /// Window start.
+    pub window_start: UnixTime,
+    /// Window end.
+    pub window_end: UnixTime,
+    /// Figures (JSON text).
+    pub figures: String,
+    /// Evidence item ids.
+    pub evidence: Vec<i64>,
+}
+
+/// A pattern flag to write: raise new, or refresh open flag `refresh`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatternWrite {
+    /// `Some(id)` refreshes that open flag; `None` raises a new one.
+    pub refresh: Option<i64>,
+    /// Internal customer id.
+    pub customer_id: i64,
+    /// Kind.
+    pub kind: String,
+    /// Window start.
+    pub window_start: UnixTime,
+    /// Window end.
+    pub window_end: UnixTime,
+    /// Figures.
+    pub figures: serde_json::Value,
+    /// Threshold.
+    pub threshold: serde_json::Value,
+    /// Exactly the items the figures count.
+    pub evidence: Vec<i64>,
+}
+
+/// What a batch of pattern writes did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PatternOutcome {
+    /// New flags.
+    pub raised: usize,
+    /// Open flags given a stronger window.
+    pub refreshed: usize,
+}
+
+/// One item the signal stage reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScanRow {
+    /// Item id.
+    pub item_id: i64,
+    /// Its raw item (emails' text is in the raw bytes).
+    pub raw_id: i64,
+    /// Reference.
+    pub item_ref: String,
+    /// Channel name.
+    pub channel: String,
+    /// Direction.
+    pub direction: String,
+    /// Machine-generated.
+    pub automated: bool,
+    /// Internal customer id.
+    pub customer_id: Option<i64>,
+    /// Customer key.
+    pub customer_key: Option<String>,
+    /// When.
+    pub occurred_at: UnixTime,
+    /// Kept text (letters, notes).
+    pub body: Option<String>,
+    /// Subject.
+    pub subject: Option<String>,
+}
+
+/// An item flag to raise.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ItemFlagWrite {
+    /// Kind.
+    pub kind: String,
+    /// Matched sentence.
+    pub sentence: String,
+    /// Figures.
+    pub figures: serde_json::Value,
+    /// Threshold.
+    pub threshold: serde_json::Value,
+}
+
+/// What the signal stage found in one item.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ScanWrite {
+    /// Item id.
+    pub item_id: i64,
+    /// Internal customer id (item flags need one).
+    pub customer_id: Option<i64>,
+    /// When the item happened.
+    pub occurred_at: UnixTime,
+    /// Item flags.
+    pub flags: Vec<ItemFlagWrite>,
+    /// Context cues: (kind, sentence, cue).
+    pub context: Vec<(String, String, String)>,
+    /// Thread root.
+    pub thread_root: Option<String>,
+    /// MinHash band keys.
+    pub bands: Option<String>,
+}
+
+/// A context cue as listed beside flags and exported.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ContextRow {
+    /// The item's reference.
+    pub item_ref: String,
+    /// Customer key.
+    pub customer_key: String,
+    /// `support-consideration` or `communication-needs`.
+    pub kind: String,
+    /// The sentence it was found in.
+    pub sentence: String,
+    /// When the item happened.
+    pub occurred_at: UnixTime,
+}
+
+/// The two incremental flag stages.
+pub const SIGNAL_STAGE: &str = "signals";
+/// The pattern stage.
+pub const PATTERN_STAGE: &str = "patterns";
+
+macro_rules! set_cursor {
+    ($tx:ident, $stage:expr, $item_id:expr, $now:expr) => {
+        sqlx::query(
+            "INSERT INTO stage_cursors (stage, item_id, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (stage) DO UPDATE SET item_id = excluded.item_id, updated_at = excluded.updated_at",
+        )
+        .bind($stage)
+        .bind($item_id)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await?
+    };
+}
+
+macro_rules! insert_evidence {
+    ($tx:ident, $flag:expr, $items:expr) => {
+        for chunk in $items.chunks(ROWS_PER_STATEMENT) {
+            let mut qb = sqlx::QueryBuilder::new("INSERT INTO flag_evidence (flag_id, item_id) ");
+            qb.push_values(chunk, |mut b, item| {
+                b.push_bind($flag).push_bind(*item);
+            });
+            qb.push(" ON CONFLICT DO NOTHING");
+            qb.build().execute(&mut *$tx).await?;
+        }
+    };
+}
+
 impl Store {
-    /// Raises a flag, or refreshes the open one of the same kind for the customer, with its
-    /// evidence items. A flag a reviewer acknowledged or dismissed is left alone until it
-    /// expires, so a reviewed pattern is not raised again for the same window.
-    pub async fn record_flag(
-        &self,
-        draft: &FlagDraft,
-        evidence: &[i64],
-    ) -> Result<FlagWrite, StoreError> {
+    /// How far `stage` has read, by item id (0 before its first pass).
+    pub async fn stage_cursor(&self, stage: &str) -> Result<i64, StoreError> {
+        let row: Option<(i64,)> = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT item_id FROM stage_cursors WHERE stage = $1",
+        )
+        .bind(stage)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(row.map_or(0, |r| r.0))
+    }
+
+    /// Moves `stage` back to the start: its next pass reads every item again.
+    pub async fn reset_stage_cursor(&self, stage: &str) -> Result<(), StoreError> {
         let now = now();
-        let figures = draft.figures.to_string();
-        let threshold = draft.threshold.to_string();
         dispatch!(self, pool => {
             let mut tx = pool.begin().await?;
-            let existing: Option<(i64, String)> = sqlx::query_as(
-                "SELECT id, state FROM flags WHERE customer_id = $1 AND kind = $2 AND expires_at > $3 \
-                 ORDER BY id DESC LIMIT 1",
-            )
-            .bind(draft.customer_id)
-            .bind(draft.kind.as_str())
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let write = match existing {
-                Some((id, state)) if state != "open" => FlagWrite::AlreadyReviewed(id),
-                Some((id, _)) => {
-                    sqlx::query(
-                        "UPDATE flags SET window_start = $1, window_end = $2, figures = $3, threshold = $4, updated_at = $5 WHERE id = $6",
-                    )
-                    .bind(draft.window_start)
-                    .bind(draft.window_end)
-                    .bind(figures.as_str())
-                    .bind(threshold.as_str())
-                    .bind(now)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                    FlagWrite::Refreshed(id)
+            set_cursor!(tx, stage, 0_i64, now);
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })
+    }
+
+    /// The highest item id (0 for an empty log).
+    pub async fn max_item_id(&self) -> Result<i64, StoreError> {
+        let (n,): (Option<i64>,) = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT MAX(id) FROM items",
+        )
+        .fetch_one(pool)
+        .await)?;
+        Ok(n.unwrap_or(0))
+    }
+
+    /// Every non-automated inbound or outbound item linked to a customer, with its topic
+    /// marks, in id order: what the pattern rules count. Direction and channel are read as
+    /// small codes and the marks separately: a million rows decode in half the time.
+    pub async fn flag_contacts(&self) -> Result<Vec<FlagContactRow>, StoreError> {
+        type Row = (i64, i64, i64, i64, i64, Option<String>);
+        let rows: Vec<Row> = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT id, customer_id, occurred_at, \
+                    CAST(CASE channel WHEN 'email' THEN 0 WHEN 'call' THEN 1 WHEN 'letter' THEN 2 WHEN 'note' THEN 3 ELSE 4 END AS BIGINT), \
+                    CAST(CASE direction WHEN 'inbound' THEN 1 ELSE 0 END AS BIGINT), thread_key \
+             FROM items WHERE customer_id IS NOT NULL AND automated = $1 AND direction IN ('inbound', 'outbound') \
+             ORDER BY id",
+        )
+        .bind(false)
+        .fetch_all(pool)
+        .await)?;
+        let marks: Vec<(i64, Option<String>, Option<String>)> = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT item_id, thread_root, bands FROM item_marks",
+        )
+        .fetch_all(pool)
+        .await)?;
+        let mut marks: std::collections::HashMap<i64, (Option<String>, Option<String>)> = marks
+            .into_iter()
+            .map(|(id, root, bands)| (id, (root, bands)))
+            .collect();
+        const CHANNELS: [&str; 5] = ["email", "call", "letter", "note", "other"];
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let (thread_root, bands) = marks.remove(&r.0).unwrap_or_default();
+                FlagContactRow {
+                    item_id: r.0,
+                    customer_id: r.1,
+                    occurred_at: r.2,
+                    channel: CHANNELS[usize::try_from(r.3).unwrap_or(4).min(4)],
+                    inbound: r.4 == 1,
+                    thread_key: r.5,
+                    thread_root,
+                    bands,
                 }
-                None => {
-                    let (id,): (i64,) = sqlx::query_as(
-                        "INSERT INTO flags (customer_id, kind, window_start, window_end, figures, threshold, state, created_at, updated_at, expires_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $8) RETURNING id",
-                    )
-                    .bind(draft.customer_id)
-                    .bind(draft.kind.as_str())
-                    .bind(draft.window_start)
-                    .bind(draft.window_end)
-                    .bind(figures.as_str())
-                    .bind(threshold.as_str())
-                    .bind(now)
-                    .bind(draft.expires_at)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    FlagWrite::Raised(id)
+            })
+            .collect())
+    }
+
+    /// Every (item, staff member) pair.
+    pub async fn flag_item_staff(&self) -> Result<Vec<(i64, i64)>, StoreError> {
+        Ok(dispatch!(read self, pool => sqlx::query_as(
+            "SELECT item_id, staff_id FROM item_staff ORDER BY item_id",
+        )
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    /// Every unexpired pattern flag with its evidence.
+    pub async fn pattern_flags(&self, now: UnixTime) -> Result<Vec<StoredPatternFlag>, StoreError> {
+        type Row = (i64, i64, String, String, i64, i64, String);
+        let rows: Vec<Row> = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT id, customer_id, kind, state, window_start, window_end, figures FROM flags \
+             WHERE item_id IS NULL AND expires_at > $1 ORDER BY id",
+        )
+        .bind(now)
+        .fetch_all(pool)
+        .await)?;
+        let evidence: Vec<(i64, i64)> = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT e.flag_id, e.item_id FROM flag_evidence e JOIN flags f ON f.id = e.flag_id \
+             WHERE f.item_id IS NULL AND f.expires_at > $1",
+        )
+        .bind(now)
+        .fetch_all(pool)
+        .await)?;
+        let mut by_flag: std::collections::HashMap<i64, Vec<i64>> =
+            std::collections::HashMap::new();
+        for (flag, item) in evidence {
+            by_flag.entry(flag).or_default().push(item);
+        }
+        Ok(rows
+            .into_iter()
+            .map(|r| StoredPatternFlag {
+                evidence: by_flag.remove(&r.0).unwrap_or_default(),
+                id: r.0,
+                customer_id: r.1,
+                kind: r.2,
+                state: r.3,
+                window_start: r.4,
+                window_end: r.5,
+                figures: r.6,
+            })
+            .collect())
+    }
+
+    /// Raises and refreshes pattern flags and moves the pattern cursor to `cursor`, in one
+    /// transaction. A raise that meets an open flag of the same customer, kind and window
+    /// (another daemon got there first) is skipped by the database's unique index. Returns
+    /// what was written; each new flag is logged.
+    pub async fn write_pattern_flags(
+        &self,
+        writes: &[PatternWrite],
+        cursor: i64,
+        expires_at: UnixTime,
+    ) -> Result<PatternOutcome, StoreError> {
+        let now = now();
+        let mut outcome = PatternOutcome::default();
+        let mut raised: Vec<(i64, &PatternWrite)> = Vec::new();
+        dispatch!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for w in writes {
+                let figures = w.figures.to_string();
+                let threshold = w.threshold.to_string();
+                let id = match w.refresh {
+                    Some(id) => {
+                        let done = sqlx::query(
+                            "UPDATE flags SET window_start = $1, window_end = $2, figures = $3, threshold = $4, updated_at = $5 \
+                             WHERE id = $6 AND state = 'open' AND NOT EXISTS (SELECT 1 FROM flags o WHERE o.id <> $6 \
+                               AND o.customer_id = $7 AND o.kind = $8 AND o.window_start = $1 AND o.window_end = $2 \
+                               AND o.state = 'open' AND o.item_id IS NULL)",
+                        )
+                        .bind(w.window_start)
+                        .bind(w.window_end)
+                        .bind(figures.as_str())
+                        .bind(threshold.as_str())
+                        .bind(now)
+                        .bind(id)
+                        .bind(w.customer_id)
+                        .bind(w.kind.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                        if done.rows_affected() == 0 {
+                            continue;
+                        }
+                        sqlx::query("DELETE FROM flag_evidence WHERE flag_id = $1")
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                        outcome.refreshed += 1;
+                        id
+                    }
+                    None => {
+                        let id: Option<(i64,)> = sqlx::query_as(
+                            "INSERT INTO flags (customer_id, kind, window_start, window_end, figures, threshold, state, created_at, updated_at, expires_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $8) ON CONFLICT DO NOTHING RETURNING id",
+                        )
+                        .bind(w.customer_id)
+                        .bind(w.kind.as_str())
+                        .bind(w.window_start)
+                        .bind(w.window_end)
+                        .bind(figures.as_str())
+                        .bind(threshold.as_str())
+                        .bind(now)
+                        .bind(expires_at)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        let Some((id,)) = id else { continue };
+                        outcome.raised += 1;
+                        raised.push((id, w));
+                        id
+                    }
+                };
+                insert_evidence!(tx, id, w.evidence);
+            }
+            set_cursor!(tx, PATTERN_STAGE, cursor, now);
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })?;
+        for (id, w) in raised {
+            crate::telemetry::events::flag_raised(id, &w.kind, &w.figures);
+        }
+        Ok(outcome)
+    }
+
+    /// The next items after `after` and up to `upto` (by id) for the signal stage, at most
+    /// `limit`. Calls carry no text and are not read.
+    pub async fn scan_batch(
+        &self,
+        after: i64,
+        upto: i64,
+        limit: i64,
+    ) -> Result<Vec<ScanRow>, StoreError> {
+        type Row = (
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            bool,
+            Option<i64>,
+            Option<String>,
+            i64,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT i.id, i.raw_id, i.item_ref, i.channel, i.direction, i.automated, i.customer_id, c.customer_key, \
+                    i.occurred_at, i.body, i.subject \
+             FROM items i LEFT JOIN customers c ON c.id = i.customer_id \
+             WHERE i.id > $1 AND i.id <= $2 AND i.channel <> 'call' ORDER BY i.id LIMIT $3",
+        )
+        .bind(after)
+        .bind(upto)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ScanRow {
+                item_id: r.0,
+                raw_id: r.1,
+                item_ref: r.2,
+                channel: r.3,
+                direction: r.4,
+                automated: r.5,
+                customer_id: r.6,
+                customer_key: r.7,
+                occurred_at: r.8,
+                body: r.9,
+                subject: r.10,
+            })
+            .collect())
+    }
+
+    /// The original bytes of raw items, by raw id (items whose bytes were not kept are
+    /// absent).
+    pub async fn raw_contents(
+        &self,
+        raw_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Vec<u8>>, StoreError> {
+        let mut out = std::collections::HashMap::new();
+        for chunk in raw_ids.chunks(ROWS_PER_STATEMENT) {
+            let rows: Vec<(i64, Option<Vec<u8>>, String)> = dispatch!(read self, pool => {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "SELECT id, content, content_encoding FROM raw_items WHERE id IN (",
+                );
+                let mut list = qb.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
                 }
-            };
-            if let FlagWrite::Raised(id) | FlagWrite::Refreshed(id) = write {
-                for chunk in evidence.chunks(super::batch::ROWS_PER_STATEMENT) {
-                    let mut qb = sqlx::QueryBuilder::new("INSERT INTO flag_evidence (flag_id, item_id) ");
-                    qb.push_values(chunk, |mut b, item| {
-                        b.push_bind(id).push_bind(*item);
-                    });
-                    qb.push(" ON CONFLICT DO NOTHING");
-                    qb.build().execute(&mut *tx).await?;
+                qb.push(")");
+                qb.build_query_as().fetch_all(pool).await
+            })?;
+            for (id, content, encoding) in rows {
+                if let Some(stored) = content {
+                    out.insert(id, super::content::decode(&encoding, stored)?);
                 }
             }
+        }
+        Ok(out)
+    }
+
+    /// Records what the signal stage found in a batch — item flags, context cues, topic
+    /// marks — and moves the signal cursor to `cursor`, in one transaction. An item flag is
+    /// keyed by its item and kind, so scanning an item again raises nothing twice. Returns
+    /// the new item flags as (flag id, item id, kind).
+    pub async fn write_scan(
+        &self,
+        writes: &[ScanWrite],
+        cursor: i64,
+        expires_at: UnixTime,
+    ) -> Result<Vec<(i64, i64, String)>, StoreError> {
+        let now = now();
+        let mut raised = Vec::new();
+        let contexts: Vec<(i64, &(String, String, String))> = writes
+            .iter()
+            .flat_map(|w| w.context.iter().map(move |c| (w.item_id, c)))
+            .collect();
+        let marks: Vec<&ScanWrite> = writes
+            .iter()
+            .filter(|w| w.thread_root.is_some() || w.bands.is_some())
+            .collect();
+        dispatch!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for w in writes {
+                let Some(customer_id) = w.customer_id else { continue };
+                for f in &w.flags {
+                    let id: Option<(i64,)> = sqlx::query_as(
+                        "INSERT INTO flags (customer_id, kind, window_start, window_end, figures, threshold, state, created_at, updated_at, expires_at, item_id, sentence) \
+                         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING id",
+                    )
+                    .bind(customer_id)
+                    .bind(f.kind.as_str())
+                    .bind(w.occurred_at)
+                    .bind(w.occurred_at + 1)
+                    .bind(f.figures.to_string())
+                    .bind(f.threshold.to_string())
+                    .bind(now)
+                    .bind(expires_at)
+                    .bind(w.item_id)
+                    .bind(f.sentence.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if let Some((id,)) = id {
+                        insert_evidence!(tx, id, [w.item_id]);
+                        raised.push((id, w.item_id, f.kind.clone()));
+                    }
+                }
+            }
+            for chunk in contexts.chunks(ROWS_PER_STATEMENT) {
+                let mut qb = sqlx::QueryBuilder::new("INSERT INTO item_context (item_id, kind, sentence, cue) ");
+                qb.push_values(chunk, |mut b, (item, (kind, sentence, cue))| {
+                    b.push_bind(*item).push_bind(kind.as_str()).push_bind(sentence.as_str()).push_bind(cue.as_str());
+                });
+                qb.push(" ON CONFLICT DO NOTHING");
+                qb.build().execute(&mut *tx).await?;
+            }
+            for chunk in marks.chunks(ROWS_PER_STATEMENT) {
+                let mut qb = sqlx::QueryBuilder::new("INSERT INTO item_marks (item_id, thread_root, bands) ");
+                qb.push_values(chunk, |mut b, w| {
+                    b.push_bind(w.item_id).push_bind(w.thread_root.as_deref()).push_bind(w.bands.as_deref());
+                });
+                qb.push(" ON CONFLICT (item_id) DO UPDATE SET thread_root = excluded.thread_root, bands = excluded.bands");
+                qb.build().execute(&mut *tx).await?;
+            }
+            set_cursor!(tx, SIGNAL_STAGE, cursor, now);
             tx.commit().await?;
-            Ok(write)
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(raised)
+    }
+
+    /// Deletes flags that expired at or before `now`, with their evidence. Returns how many.
+    pub async fn delete_expired_flags(&self, now: UnixTime) -> Result<u64, StoreError> {
+        dispatch!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM flag_evidence WHERE flag_id IN (SELECT id FROM flags WHERE expires_at <= $1)")
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            let done = sqlx::query("DELETE FROM flags WHERE expires_at <= $1")
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(done.rows_affected())
         })
+    }
+
+    /// Acknowledges or dismisses an open flag: `state` is `acknowledged` or `dismissed`,
+    /// with the reviewer and their note. False when no open flag has that id.
+    pub async fn review_flag(
+        &self,
+        id: i64,
+        state: &str,
+        by: &str,
+        note: &str,
+    ) -> Result<bool, StoreError> {
+        let now = now();
+        let done = dispatch!(self, pool => sqlx::query(
+            "UPDATE flags SET state = $1, reviewed_by = $2, state_note = $3, reviewed_at = $4, updated_at = $4 \
+             WHERE id = $5 AND state = 'open' AND expires_at > $4",
+        )
+        .bind(state)
+        .bind(by)
+        .bind(note)
+        .bind(now)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(done == 1)
+    }
+
+    /// One flag by id (also when expired but not yet deleted).
+    pub async fn flag(&self, id: i64) -> Result<Option<FlagRow>, StoreError> {
+        let sql = format!("SELECT {FLAG_COLUMNS} {FLAG_FROM} WHERE f.id = $1");
+        let row: Option<FlagRecord> = dispatch!(read self, pool => sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.map(to_row))
     }
 
     /// Flags, newest first. `since` keeps those raised at or after it; `include_expired`
@@ -119,10 +647,10 @@ impl Store {
         include_expired: bool,
     ) -> Result<Vec<FlagRow>, StoreError> {
         let sql = format!(
-            "SELECT {FLAG_COLUMNS} FROM flags f JOIN customers c ON c.id = f.customer_id \
+            "SELECT {FLAG_COLUMNS} {FLAG_FROM} \
              WHERE f.created_at >= $1 AND ($2 OR f.expires_at > $3) ORDER BY f.id DESC"
         );
-        let rows: Vec<FlagTuple> = dispatch!(read self, pool => sqlx::query_as(&sql)
+        let rows: Vec<FlagRecord> = dispatch!(read self, pool => sqlx::query_as(&sql)
             .bind(since.unwrap_or(0))
             .bind(include_expired)
             .bind(now())
@@ -142,7 +670,7 @@ impl Store {
         Ok(n)
     }
 
-    /// The evidence of a flag: item references, oldest first.
+    /// The evidence of a flag: item id, reference and time, oldest first.
     pub async fn flag_evidence(
         &self,
         flag_id: i64,
@@ -154,5 +682,60 @@ impl Store {
         .bind(flag_id)
         .fetch_all(pool)
         .await)?)
+    }
+
+    /// The context cues found in a customer's items, newest first.
+    pub async fn customer_context(&self, customer_id: i64) -> Result<Vec<ContextRow>, StoreError> {
+        self.context_rows(Some(customer_id)).await
+    }
+
+    /// Every context cue, for `tidings export context`, oldest first.
+    pub async fn export_context(&self) -> Result<Vec<ContextRow>, StoreError> {
+        let mut rows = self.context_rows(None).await?;
+        rows.reverse();
+        Ok(rows)
+    }
+
+    async fn context_rows(&self, customer: Option<i64>) -> Result<Vec<ContextRow>, StoreError> {
+        let rows: Vec<(String, String, String, String, i64)> = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT i.item_ref, c.customer_key, x.kind, x.sentence, i.occurred_at FROM item_context x \
+             JOIN items i ON i.id = x.item_id JOIN customers c ON c.id = i.customer_id \
+             WHERE ($1 OR i.customer_id = $2) ORDER BY i.occurred_at DESC, i.id DESC, x.kind",
+        )
+        .bind(customer.is_none())
+        .bind(customer.unwrap_or(0))
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ContextRow {
+                item_ref: r.0,
+                customer_key: r.1,
+                kind: r.2,
+                sentence: r.3,
+                occurred_at: r.4,
+            })
+            .collect())
+    }
+
+    /// A customer's non-automated inbound and outbound items between `start` and `end`, as
+    /// (time, inbound), for counter-evidence.
+    pub async fn customer_exchanges(
+        &self,
+        customer_id: i64,
+        start: UnixTime,
+        end: UnixTime,
+    ) -> Result<Vec<(UnixTime, bool)>, StoreError> {
+        let rows: Vec<(i64, String)> = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT occurred_at, direction FROM items WHERE customer_id = $1 AND automated = $2 \
+             AND direction IN ('inbound', 'outbound') AND occurred_at >= $3 AND occurred_at < $4 ORDER BY occurred_at",
+        )
+        .bind(customer_id)
+        .bind(false)
+        .bind(start)
+        .bind(end)
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows.into_iter().map(|(t, d)| (t, d == "inbound")).collect())
     }
 }

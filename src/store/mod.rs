@@ -28,6 +28,10 @@ mod stats;
 pub use content::StoredContent;
 pub use corrections::{AuditEntry, CorrectionError, LinkReview};
 pub use error::StoreError;
+pub use flags::{
+    ContextRow, FlagContactRow, ItemFlagWrite, PatternOutcome, PatternWrite, ScanRow, ScanWrite,
+    StoredPatternFlag, PATTERN_STAGE, SIGNAL_STAGE,
+};
 pub use items::{CustomerView, ItemView, LinkDecision};
 pub use links::{LinkPass, LINK_BATCH, RULES};
 pub use model::*;

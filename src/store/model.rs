@@ -187,37 +187,7 @@ pub struct ContactCount {
     pub distinct_staff: i64,
 }
 
-/// A flag the rules want raised (or refreshed).
-#[derive(Clone, Debug)]
-pub struct FlagDraft {
-    /// Internal customer id.
-    pub customer_id: i64,
-    /// Flag kind, e.g. `contact-volume`.
-    pub kind: String,
-    /// Window the figures cover.
-    pub window_start: UnixTime,
-    /// End of the window.
-    pub window_end: UnixTime,
-    /// Figures as a JSON object.
-    pub figures: serde_json::Value,
-    /// The threshold that fired, as a JSON object.
-    pub threshold: serde_json::Value,
-    /// When the flag expires if raised now.
-    pub expires_at: UnixTime,
-}
-
-/// What happened to a flag draft.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FlagWrite {
-    /// A new open flag was raised.
-    Raised(i64),
-    /// An open flag of the same kind was refreshed with new figures and evidence.
-    Refreshed(i64),
-    /// A reviewer already acknowledged or dismissed one for this window: left alone.
-    AlreadyReviewed(i64),
-}
-
-/// A flag as stored, joined with its customer.
+/// A flag as stored, joined with its customer (and its item, for an item flag).
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct FlagRow {
     /// Flag id.
@@ -244,6 +214,18 @@ pub struct FlagRow {
     pub created_at: UnixTime,
     /// Expires at.
     pub expires_at: UnixTime,
+    /// For an item flag: the item's id.
+    pub item_id: Option<i64>,
+    /// For an item flag: the item's reference.
+    pub item_ref: Option<String>,
+    /// For an item flag: the matched sentence.
+    pub sentence: Option<String>,
+    /// Who acknowledged or dismissed it.
+    pub reviewed_by: Option<String>,
+    /// When.
+    pub reviewed_at: Option<UnixTime>,
+    /// The reviewer's note.
+    pub note: Option<String>,
 }
 
 /// A raw item read back from the store with what its source said about it.

@@ -155,6 +155,12 @@ pub fn flag_raised(flag_id: i64, kind: &str, figures: &serde_json::Value) {
     counter!("tidings_flags_raised_total", "kind" => kind.to_string()).increment(1);
 }
 
+/// The signal stage raised an item flag.
+pub fn item_flag_raised(flag_id: i64, item_id: i64, kind: &str) {
+    tracing::info!(flag_id, item_id, kind, "Raised an item flag for review.");
+    counter!("tidings_flags_raised_total", "kind" => kind.to_string()).increment(1);
+}
+
 /// An outbox message was delivered.
 pub fn outbox_sent(message_id: &str) {
     tracing::info!(message_id, "Delivered an outbox message.");

@@ -92,6 +92,13 @@ fn flag_html(h: &mut String, n: usize, flag: &DigestFlag) {
     for (label, value) in &flag.figures {
         row(h, label, &format!("<strong>{}</strong>", esc(value)));
     }
+    if let Some(sentence) = &flag.sentence {
+        row(h, "Sentence", &format!("&ldquo;{}&rdquo;", esc(sentence)));
+    }
+    if !flag.counter_evidence.is_empty() {
+        let lines: Vec<String> = flag.counter_evidence.iter().map(|l| esc(l)).collect();
+        row(h, "Our replies", &lines.join("<br>"));
+    }
     if let Some(chart) = Chart::new(flag) {
         row(h, "Contacts per day", &chart.html());
     }

@@ -1,7 +1,7 @@
 //! Renders the weekly digest (subject, plain text, HTML) from a [`DigestView`].
 //!
-//! Pure: no I/O, no clock, no database. Shows figures, thresholds and context notes, never
-//! message content. Every interpolated string is HTML-escaped in the HTML part. The wording
+//! Pure: no I/O, no clock, no database. Shows figures, thresholds, context notes,
+//! counter-evidence and an item flag's matched sentence, never whole messages. Every interpolated string is HTML-escaped in the HTML part. The wording
 //! describes contact patterns only; `tests/templates_guard.rs` runs `crate::guard` over the
 //! output.
 //!
@@ -66,6 +66,11 @@ pub struct DigestFlag {
     pub state: String,
     /// Support and communication-needs notes shown beside the flag; may be empty.
     pub context: Vec<String>,
+    /// For an item flag: the matched sentence (the customer's own words, masked by the
+    /// guard), never the whole message.
+    pub sentence: Option<String>,
+    /// For a pattern flag: the organisation's own late or missing replies in the window.
+    pub counter_evidence: Vec<String>,
     /// Contacts per day over the window, oldest first, for the chart.
     pub daily_counts: Vec<u32>,
     /// Link to the flag's review page, if the HTTP UI has a public URL.
@@ -149,6 +154,10 @@ mod tests {
             context: vec![],
             daily_counts: vec![0, 1, 2, 4, 8],
             review_url: Some("https://tidings.example.org/flags/17".to_owned()),
+            sentence: None,
+            counter_evidence: vec![
+                "3 of 10 inbound contacts in the window were answered within 5 days".to_owned(),
+            ],
         }
     }
 

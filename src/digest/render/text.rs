@@ -67,6 +67,15 @@ fn flag_text(lines: &mut Vec<String>, n: usize, flag: &DigestFlag) {
             lines.push(format!("     {label:<width$}  {value}"));
         }
     }
+    if let Some(sentence) = &flag.sentence {
+        lines.push(format!("   Sentence:   \"{sentence}\""));
+    }
+    if !flag.counter_evidence.is_empty() {
+        lines.push("   Our replies:".to_owned());
+        for line in &flag.counter_evidence {
+            lines.push(format!("     - {line}"));
+        }
+    }
     if let Some(chart) = Chart::new(flag) {
         lines.push(format!("   Contacts per day: {}", chart.caption()));
         lines.push(format!("     {}", chart.sparkline()));

@@ -9,7 +9,7 @@ pub(super) const ABOUT: &str = "Advisory flags are observations about patterns o
 automatically so that a person can look at them. They are not judgements about anyone and \
 change nothing on their own. Any decision is made by people at a case conference, on the \
 evidence, after considering vulnerability, support and communication needs. Each flag expires \
-on the date shown. This digest shows figures only, never message content.";
+on the date shown. This digest shows figures and, for a flag about one item, the one sentence that matched, never whole messages.";
 
 pub(super) fn greeting(view: &DigestView) -> String {
     match view.recipient_name.as_deref().map(str::trim) {

@@ -6,6 +6,7 @@
 
 mod calls;
 mod config;
+pub mod flagged;
 mod letters;
 mod mail;
 mod names;
@@ -145,6 +146,9 @@ pub enum CorpusError {
     /// No people were asked for.
     #[error("--people must be at least 2 (got {0})")]
     TooFew(usize),
+    /// The signal layer's labelled set could not be read.
+    #[error("the labelled set is unusable: {0}; fix src/signals/labelled.toml")]
+    Labelled(String),
 }
 
 /// Generates the corpus for `people` people from `seed`; `dir` is where it will be written
@@ -241,6 +245,40 @@ pub fn write_corpus(dir: &Path, people: usize, seed: u64) -> Result<CorpusSummar
         letters: count("letter"),
         non_customer: corpus.truth.iter().filter(|t| t.person.is_none()).count(),
     })
+}
+
+/// Generates and writes the labelled flags corpus (see [`flagged`]) into `dir`; returns the
+/// number of emails.
+pub fn write_flags_corpus(dir: &Path, seed: u64) -> Result<usize, CorpusError> {
+    let write_err = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| CorpusError::Write { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(write_err(dir))?;
+    let dir = std::fs::canonicalize(dir).map_err(write_err(dir))?;
+    for folder in ["mail", "calls", "letters"] {
+        let path = dir.join(folder);
+        std::fs::create_dir_all(&path).map_err(write_err(&path))?;
+        if std::fs::read_dir(&path)
+            .map_err(write_err(&path))?
+            .next()
+            .is_some()
+        {
+            return Err(CorpusError::NotEmpty {
+                path: path.display().to_string(),
+            });
+        }
+    }
+    let corpus = flagged::generate(&dir, seed).map_err(|e| CorpusError::Labelled(e.to_string()))?;
+    for (relative, bytes) in &corpus.files {
+        let path = dir.join(relative);
+        std::fs::write(&path, bytes).map_err(write_err(&path))?;
+    }
+    Ok(corpus
+        .files
+        .iter()
+        .filter(|(p, _)| p.starts_with("mail"))
+        .count())
 }
 
 #[cfg(test)]

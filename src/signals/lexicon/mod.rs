@@ -221,6 +221,13 @@ impl Lexicon {
         Lexicon::from_files(&files)
     }
 
+    /// The shipped lexicons plus `extra` files: (name shown in errors, TOML text).
+    pub fn with_files(extra: &[(&str, &str)]) -> Result<Lexicon, LexiconError> {
+        let mut files = BUILTIN_FILES.to_vec();
+        files.extend_from_slice(extra);
+        Lexicon::from_files(&files)
+    }
+
     /// A lexicon made only of `files`: (name shown in errors, TOML text).
     pub fn from_files(files: &[(&str, &str)]) -> Result<Lexicon, LexiconError> {
         let mut parsed: Vec<(&str, File)> = Vec::with_capacity(files.len());

@@ -1,0 +1,485 @@
+//! The two incremental flag stages and the pass that runs them, in the daemon after ingest
+//! and in `tidings run --once`, never inside the ingest transaction (email ingest must not
+//! get slower):
+//!
+//! 1. **Signals** read items after the `signals` cursor, in batches, parallel over the
+//!    cores (calls carry no text and are passed over): the customer's own words of each inbound, non-automated item are scanned for
+//!    item flags and context cues, and every item's text gives topic marks (thread root,
+//!    MinHash bands). A `safety` flag queues its alert email before the batch is recorded.
+//! 2. **Patterns** run once the signal stage has caught up and items arrived since the
+//!    `patterns` cursor: every contact is read, topics assigned, and the pure rules judge
+//!    the windows that hold new contacts; [`lifecycle::decide`] says what each draft does.
+//!
+//! Then expired flags are deleted.
+
+use super::item_signal::{self, ItemDraft};
+use super::lifecycle::{self, Action, Stored};
+use super::topics::{self, TopicItem};
+use super::windows::Window;
+use super::{
+    alert, contact_volume, describe, repeat_topic, staff_spread, Contact, FlagsError, PatternDraft,
+};
+use crate::config::Config;
+use crate::ingest::email::{parse_email, ParseLimits};
+use crate::signals::{self, Lexicon, SignalKind};
+use crate::store::{
+    ItemFlagWrite, NewOutboxMessage, PatternWrite, ScanRow, ScanWrite, Store, PATTERN_STAGE,
+    SIGNAL_STAGE,
+};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Items read per signal batch (one transaction).
+const SCAN_BATCH: i64 = 1024;
+/// Items the daemon scans per maintenance pass before it lets the digest and outbox run.
+const SCAN_PER_PASS: usize = 20_000;
+/// A `safety` item older than this (a backfill of old mail) is flagged for review but not
+/// alerted: the alert is for what is happening now.
+const ALERT_RECENT_SECS: i64 = 7 * 86_400;
+
+/// What the flag stages need from configuration, prepared once: the lexicon (shipped plus
+/// `[flags.signals] lexicon_files`), senior officers' names and roles from the staff
+/// directory, and the alert settings.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    config: crate::config::FlagsConfig,
+    safety_contacts: Vec<String>,
+    organisation: String,
+    domain: String,
+    lexicon: Lexicons,
+    seniors: Arc<Vec<String>>,
+}
+
+/// The shipped lexicon, or one with the configured additions, shareable with scan threads.
+#[derive(Clone)]
+enum Lexicons {
+    Builtin,
+    Extended(Arc<Lexicon>),
+}
+
+impl Lexicons {
+    fn get(&self) -> &Lexicon {
+        match self {
+            Lexicons::Builtin => Lexicon::builtin(),
+            Lexicons::Extended(lexicon) => lexicon,
+        }
+    }
+}
+
+impl std::fmt::Debug for Lexicons {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Lexicons::Builtin => "shipped lexicon",
+            Lexicons::Extended(_) => "shipped lexicon with additions",
+        })
+    }
+}
+
+impl Engine {
+    /// Prepares the engine from the configuration.
+    pub fn new(config: &Config) -> Result<Self, FlagsError> {
+        let mut files: Vec<(String, String)> = Vec::new();
+        for path in &config.flags.signals.lexicon_files {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| FlagsError::Lexicon(format!("cannot read {}: {e}", path.display())))?;
+            files.push((path.display().to_string(), text));
+        }
+        let lexicon = if files.is_empty() {
+            Lexicons::Builtin
+        } else {
+            let extra: Vec<(&str, &str)> = files
+                .iter()
+                .map(|(n, t)| (n.as_str(), t.as_str()))
+                .collect();
+            Lexicons::Extended(Arc::new(
+                Lexicon::with_files(&extra).map_err(|e| FlagsError::Lexicon(e.to_string()))?,
+            ))
+        };
+        let directory = crate::ingest::setup::staff_directory(config)
+            .map_err(|e| FlagsError::Setup(e.to_string()))?;
+        let mut seniors: Vec<String> = Vec::new();
+        for m in directory.seniors() {
+            seniors.push(m.name.clone());
+            if !m.role.trim().is_empty() {
+                seniors.push(m.role.clone());
+            }
+        }
+        let domain = config
+            .smtp
+            .as_ref()
+            .and_then(|s| {
+                s.from
+                    .rsplit_once('@')
+                    .map(|(_, d)| d.trim_end_matches('>').to_string())
+            })
+            .unwrap_or_else(|| "tidings.invalid".to_string());
+        Ok(Self {
+            config: config.flags.clone(),
+            safety_contacts: config.alerts.safety_contacts.clone(),
+            organisation: config.organisation.name.clone(),
+            domain,
+            lexicon,
+            seniors: Arc::new(seniors),
+        })
+    }
+
+    /// The flag settings.
+    pub fn config(&self) -> &crate::config::FlagsConfig {
+        &self.config
+    }
+}
+
+/// What one pass did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FlagPass {
+    /// Items the signal stage read.
+    pub scanned: usize,
+    /// Item flags raised.
+    pub item_flags: usize,
+    /// Safety alerts queued.
+    pub alerts: usize,
+    /// Pattern flags raised.
+    pub raised: usize,
+    /// Open pattern flags given a stronger window.
+    pub refreshed: usize,
+    /// Expired flags deleted.
+    pub expired: u64,
+}
+
+/// Runs the signal stage (all of it when `drain`, else a bounded share), then the pattern
+/// stage once signals have caught up, then deletes expired flags.
+pub async fn evaluate(
+    store: &Store,
+    engine: &Engine,
+    now: i64,
+    drain: bool,
+) -> Result<FlagPass, FlagsError> {
+    let mut pass = FlagPass::default();
+    let expires_at = now + i64::from(engine.config.expiry_days) * 86_400;
+    let caught_up = if engine.config.signals.enabled {
+        scan_signals(store, engine, now, expires_at, drain, &mut pass).await?
+    } else {
+        true
+    };
+    if caught_up {
+        patterns(store, engine, now, expires_at, &mut pass).await?;
+    }
+    pass.expired = store.delete_expired_flags(now).await?;
+    Ok(pass)
+}
+
+/// `tidings flags recompute`: both stages read the whole history again. Item flags are keyed
+/// by item and are never raised twice; reviewed pattern flags are not raised again on the
+/// same evidence; patterns whose flags expired and were deleted are raised again.
+pub async fn recompute(store: &Store, engine: &Engine, now: i64) -> Result<FlagPass, FlagsError> {
+    store.reset_stage_cursor(SIGNAL_STAGE).await?;
+    store.reset_stage_cursor(PATTERN_STAGE).await?;
+    evaluate(store, engine, now, true).await
+}
+
+/// Returns whether the stage has read every item.
+async fn scan_signals(
+    store: &Store,
+    engine: &Engine,
+    now: i64,
+    expires_at: i64,
+    drain: bool,
+    pass: &mut FlagPass,
+) -> Result<bool, FlagsError> {
+    let mut cursor = store.stage_cursor(SIGNAL_STAGE).await?;
+    let newest = store.max_item_id().await?;
+    while cursor < newest {
+        let rows = store.scan_batch(cursor, newest, SCAN_BATCH).await?;
+        // A short batch reached `newest`: everything up to it (calls too) has been read.
+        let last = match rows.last() {
+            Some(row) if rows.len() as i64 == SCAN_BATCH => row.item_id,
+            _ => newest,
+        };
+        let raw_ids: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.channel == "email")
+            .map(|r| r.raw_id)
+            .collect();
+        let contents = store.raw_contents(&raw_ids).await?;
+        let read = read_batch(rows.clone(), contents, engine).await?;
+        let mut alerts: Vec<NewOutboxMessage> = Vec::new();
+        let mut writes = Vec::with_capacity(read.len());
+        for (row, (write, drafts)) in rows.iter().zip(read) {
+            if !engine.safety_contacts.is_empty() && now - row.occurred_at <= ALERT_RECENT_SECS {
+                for draft in drafts.iter().filter(|d| d.kind == SignalKind::Safety) {
+                    let item = alert::SafetyItem {
+                        item_id: row.item_id,
+                        item_ref: &row.item_ref,
+                        customer_key: row.customer_key.as_deref().unwrap_or("unlinked"),
+                        channel: &row.channel,
+                        occurred_at: row.occurred_at,
+                    };
+                    alerts.push(alert::safety_alert(
+                        &item,
+                        draft,
+                        &engine.safety_contacts,
+                        &engine.organisation,
+                        &engine.domain,
+                    )?);
+                }
+            }
+            writes.push(write);
+        }
+        // The alert is queued first, under a Message-ID derived from the item: a crash before
+        // the batch is recorded scans it again, and the second enqueue is ignored.
+        if !alerts.is_empty() {
+            store.enqueue(&alerts).await?;
+        }
+        let raised = store.write_scan(&writes, last, expires_at).await?;
+        for (flag_id, item_id, kind) in &raised {
+            crate::telemetry::events::item_flag_raised(*flag_id, *item_id, kind);
+        }
+        pass.scanned += rows.len();
+        pass.item_flags += raised.len();
+        pass.alerts += alerts.len();
+        cursor = last;
+        if !drain && pass.scanned >= SCAN_PER_PASS {
+            return Ok(cursor >= newest && store.max_item_id().await? <= cursor);
+        }
+    }
+    Ok(store.max_item_id().await? <= cursor)
+}
+
+/// Reads a batch on every core: each item's text, its signals and context, its marks.
+async fn read_batch(
+    rows: Vec<ScanRow>,
+    mut contents: HashMap<i64, Vec<u8>>,
+    engine: &Engine,
+) -> Result<Vec<(ScanWrite, Vec<ItemDraft>)>, FlagsError> {
+    let jobs: Vec<(ScanRow, Option<Vec<u8>>)> = rows
+        .into_iter()
+        .map(|r| {
+            let bytes = if r.channel == "email" {
+                contents.remove(&r.raw_id)
+            } else {
+                None
+            };
+            (r, bytes)
+        })
+        .collect();
+    let lexicon = engine.lexicon.clone();
+    let seniors = Arc::clone(&engine.seniors);
+    tokio::task::spawn_blocking(move || {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let per = jobs.len().div_ceil(cores).max(1);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = jobs
+                .chunks(per)
+                .map(|chunk| {
+                    let (lexicon, seniors) = (lexicon.get(), &seniors);
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|(row, bytes)| read_item(row, bytes.as_deref(), lexicon, seniors))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .map_err(|_| FlagsError::Worker("a scan thread panicked".into()))
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(|parts| parts.into_iter().flatten().collect())
+        })
+    })
+    .await
+    .map_err(|e| FlagsError::Worker(e.to_string()))?
+}
+
+/// What one item's text says: pure.
+pub fn read_item(
+    row: &ScanRow,
+    bytes: Option<&[u8]>,
+    lexicon: &Lexicon,
+    seniors: &[String],
+) -> (ScanWrite, Vec<ItemDraft>) {
+    let mut write = ScanWrite {
+        item_id: row.item_id,
+        customer_id: row.customer_id,
+        occurred_at: row.occurred_at,
+        ..ScanWrite::default()
+    };
+    let text = match (row.channel.as_str(), bytes) {
+        ("email", Some(bytes)) => match parse_email(bytes, &ParseLimits::default()) {
+            Ok(mail) => {
+                write.thread_root = mail
+                    .references
+                    .first()
+                    .or(mail.in_reply_to.first())
+                    .cloned()
+                    .or(mail.message_id.clone());
+                mail.text
+            }
+            Err(_) => String::new(),
+        },
+        _ => row.body.clone().unwrap_or_default(),
+    };
+    if text.trim().is_empty() {
+        return (write, Vec::new());
+    }
+    write.bands = topics::band_keys(&signals::own_words(&text));
+    let scanned = row.direction == "inbound" && !row.automated && row.customer_id.is_some();
+    if !scanned {
+        return (write, Vec::new());
+    }
+    let drafts = item_signal::drafts(&signals::scan(&text, lexicon, seniors));
+    write.flags = drafts
+        .iter()
+        .map(|d| ItemFlagWrite {
+            kind: d.kind.as_str().to_string(),
+            sentence: d.sentence.clone(),
+            figures: serde_json::to_value(&d.figures).unwrap_or_default(),
+            threshold: super::FlagFigures::threshold(&d.figures),
+        })
+        .collect();
+    write.context = item_signal::context_notes(&signals::context_with(&text, lexicon))
+        .into_iter()
+        .map(|c| (c.kind.as_str().to_string(), c.sentence, c.cue))
+        .collect();
+    (write, drafts)
+}
+
+async fn patterns(
+    store: &Store,
+    engine: &Engine,
+    now: i64,
+    expires_at: i64,
+    pass: &mut FlagPass,
+) -> Result<(), FlagsError> {
+    let cursor = store.stage_cursor(PATTERN_STAGE).await?;
+    let newest = store.max_item_id().await?;
+    if newest <= cursor {
+        return Ok(());
+    }
+    let rows = store.flag_contacts().await?;
+    let mut staff: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (item, member) in store.flag_item_staff().await? {
+        staff.entry(item).or_default().push(member);
+    }
+    let topic_items: Vec<TopicItem> = rows
+        .iter()
+        .map(|r| TopicItem {
+            customer_id: r.customer_id,
+            subject_key: r.thread_key.as_deref(),
+            thread_root: r.thread_root.as_deref(),
+            bands: r.bands.as_deref(),
+        })
+        .collect();
+    let topic_of = topics::assign(&topic_items);
+    let contacts: Vec<Contact> = rows
+        .iter()
+        .zip(topic_of)
+        .map(|(r, topic)| Contact {
+            item_id: r.item_id,
+            customer_id: r.customer_id,
+            at: r.occurred_at,
+            inbound: r.inbound,
+            channel: r.channel,
+            staff: staff
+                .remove(&r.item_id)
+                .unwrap_or_default()
+                .into_boxed_slice(),
+            topic,
+            is_new: r.item_id > cursor,
+        })
+        .collect();
+    let drafts = draft_all(&contacts, &engine.config);
+    let mut stored: HashMap<(i64, String), Vec<Stored>> = HashMap::new();
+    for f in store.pattern_flags(now).await? {
+        let strength = describe(&f.kind, &f.figures).map_or(0, |d| d.strength);
+        stored
+            .entry((f.customer_id, f.kind.clone()))
+            .or_default()
+            .push(Stored {
+                id: f.id,
+                state: f.state,
+                window: Window {
+                    start: f.window_start,
+                    end: f.window_end,
+                },
+                strength,
+                evidence: f.evidence.into_iter().collect(),
+            });
+    }
+    let mut refreshes: HashMap<i64, PatternDraft> = HashMap::new();
+    let mut writes = Vec::new();
+    for draft in drafts {
+        let existing = stored
+            .get(&(draft.customer_id, draft.kind.to_string()))
+            .map_or(&[][..], Vec::as_slice);
+        match lifecycle::decide(&draft, existing) {
+            Action::Keep => {}
+            Action::Raise => writes.push(write_of(&draft, None)),
+            Action::Refresh(id) => {
+                let slot = refreshes.entry(id).or_insert_with(|| draft.clone());
+                if draft.strength > slot.strength {
+                    *slot = draft;
+                }
+            }
+        }
+    }
+    writes.extend(refreshes.into_iter().map(|(id, d)| write_of(&d, Some(id))));
+    let outcome = store
+        .write_pattern_flags(&writes, newest, expires_at)
+        .await?;
+    pass.raised += outcome.raised;
+    pass.refreshed += outcome.refreshed;
+    Ok(())
+}
+
+/// Every enabled pattern rule over `contacts`.
+pub fn draft_all(contacts: &[Contact], config: &crate::config::FlagsConfig) -> Vec<PatternDraft> {
+    let mut drafts = Vec::new();
+    if config.contact_volume.enabled {
+        let rule = contact_volume::Rule {
+            windows: config
+                .window_days
+                .iter()
+                .copied()
+                .zip(config.contact_volume.min_contacts.iter().copied())
+                .collect(),
+            percentile: config.contact_volume.percentile,
+        };
+        drafts.extend(contact_volume::drafts(contacts, &rule));
+    }
+    if config.staff_spread.enabled {
+        drafts.extend(staff_spread::drafts(
+            contacts,
+            staff_spread::Rule {
+                window_days: config.staff_spread.window_days,
+                min_staff: config.staff_spread.min_staff,
+            },
+        ));
+    }
+    if config.repeat_topic.enabled {
+        drafts.extend(repeat_topic::drafts(
+            contacts,
+            repeat_topic::Rule {
+                window_days: config.repeat_topic.window_days,
+                min_repeats: config.repeat_topic.min_repeats,
+            },
+        ));
+    }
+    drafts
+}
+
+fn write_of(d: &PatternDraft, refresh: Option<i64>) -> PatternWrite {
+    PatternWrite {
+        refresh,
+        customer_id: d.customer_id,
+        kind: d.kind.to_string(),
+        window_start: d.window.start,
+        window_end: d.window.end,
+        figures: d.figures.clone(),
+        threshold: d.threshold.clone(),
+        evidence: d.evidence.clone(),
+    }
+}
