@@ -9,6 +9,25 @@ use crate::daemon::App;
 use crate::store::CorrectionError;
 use anyhow::bail;
 
+/// After a correction: the link stage decides what the correction released, item flags
+/// follow their items, and the pattern rules count every customer again, so every figure and
+/// flag of the customers it touched is recomputed.
+async fn recount(app: &App) -> anyhow::Result<()> {
+    link_stage(app).await?;
+    let store = app.store();
+    store.realign_item_flags().await?;
+    store
+        .reset_stage_cursor(crate::store::PATTERN_STAGE)
+        .await?;
+    let pass =
+        crate::flags::evaluate(store, app.flags(), chrono::Utc::now().timestamp(), true).await?;
+    println!(
+        "flags recounted: {} raised, {} refreshed",
+        pass.raised, pass.refreshed
+    );
+    Ok(())
+}
+
 /// Who decides: `--by`, else the login name.
 fn actor(decided: &Decided) -> String {
     decided
@@ -57,7 +76,7 @@ pub(super) async fn customers(config: Config, what: CustomersCommand) -> anyhow:
             );
         }
     }
-    link_stage(&app).await
+    recount(&app).await
 }
 
 /// `items relink`.
@@ -79,7 +98,7 @@ pub(super) async fn items(config: Config, what: ItemsCommand) -> anyhow::Result<
         "{item_ref} now belongs to {customer} (was {}); the rules will not change it",
         before.as_deref().unwrap_or("no customer")
     );
-    Ok(())
+    recount(&app).await
 }
 
 /// `tidings links …`
@@ -140,7 +159,7 @@ pub(super) async fn links(config: Config, what: LinksCommand) -> anyhow::Result<
                 .decide_review(id, true, &by, &decided.reason)
                 .await?;
             println!("review {id} accepted");
-            link_stage(&app).await
+            recount(&app).await
         }
         LinksCommand::Reject { id, decided } => {
             app.store()
@@ -159,7 +178,7 @@ pub(super) async fn links(config: Config, what: LinksCommand) -> anyhow::Result<
                 pass.new_customers,
                 pass.candidates
             );
-            Ok(())
+            recount(&app).await
         }
     }
 }

@@ -261,10 +261,26 @@ impl Store {
         })
     }
 
-    /// The highest item id (0 for an empty log).
+    /// Gives every item flag the customer its item belongs to now (after a merge, split or
+    /// relink). Returns the flags moved.
+    pub async fn realign_item_flags(&self) -> Result<u64, StoreError> {
+        let moved = dispatch!(self, pool => sqlx::query(
+            "UPDATE flags SET customer_id = (SELECT i.customer_id FROM items i WHERE i.id = flags.item_id) \
+             WHERE item_id IS NOT NULL AND EXISTS (SELECT 1 FROM items i WHERE i.id = flags.item_id \
+                   AND i.customer_id IS NOT NULL AND i.customer_id <> flags.customer_id)",
+        )
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(moved)
+    }
+
+    /// The highest item id the flag stages may read (0 for an empty log): every item up to
+    /// it has its customer decided, so no item is read before the link stage has linked it.
     pub async fn max_item_id(&self) -> Result<i64, StoreError> {
         let (n,): (Option<i64>,) = dispatch!(read self, pool => sqlx::query_as(
-            "SELECT MAX(id) FROM items",
+            "SELECT COALESCE((SELECT MIN(id) - 1 FROM items WHERE linked_at IS NULL AND link_input IS NOT NULL), \
+                             (SELECT MAX(id) FROM items))",
         )
         .fetch_one(pool)
         .await)?;
