@@ -236,14 +236,24 @@ async fn story(store: Store) {
             .unwrap();
         assert_eq!(recorded, first_time);
     }
-    let due = store.outbox_due(now, 10).await.unwrap();
+    let due = store
+        .outbox_claim("store-test", now, 600, 10)
+        .await
+        .unwrap();
     assert_eq!(due.len(), 1);
     store
         .outbox_failed(due[0].id, "connection refused", Some(now + 30))
         .await
         .unwrap();
-    assert!(store.outbox_due(now, 10).await.unwrap().is_empty());
-    let due = store.outbox_due(now + 31, 10).await.unwrap();
+    assert!(store
+        .outbox_claim("store-test", now, 600, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let due = store
+        .outbox_claim("store-test", now + 31, 600, 10)
+        .await
+        .unwrap();
     assert_eq!(due[0].attempts, 1);
     store.outbox_sent(due[0].id).await.unwrap();
     let totals = store.outbox_totals().await.unwrap();

@@ -1,6 +1,7 @@
 //! The binary's edge: parse the command line, load config, start telemetry and the runtime,
 //! run the command, and turn any error into one line on stderr and a non-zero exit code.
 
+mod arrangements;
 mod channels;
 
 use crate::cli::{
@@ -140,6 +141,10 @@ pub async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Note { what } => channels::note(config, what).await,
         Command::Items { what } => channels::items(config, what).await,
         Command::Customers { what } => channels::customers(config, what).await,
+        Command::Arrangements { what } => arrangements::arrangements(config, what).await,
+        Command::Staff { what } => arrangements::staff(config, what).await,
+        Command::Routing { what } => arrangements::routing(config, what).await,
+        Command::Outbox { what } => arrangements::outbox(config, what).await,
         Command::Bench { what } => bench(what).await,
         Command::Eval { what } => crate::eval::execute(config, what).await,
     }
@@ -168,6 +173,13 @@ async fn run(
             "stored {} new item(s), {} already known, {} quarantined; {} flag(s) raised, {} refreshed; digest {}; {} message(s) sent",
             r.ingested.stored, r.ingested.duplicates, r.ingested.quarantined, r.flags.raised, r.flags.refreshed,
             r.digest_period.as_deref().unwrap_or("not due"), r.delivery.sent
+        );
+        println!(
+            "routing: {} decision(s), {} forwarded, {} copied only; {} reminder(s) enqueued",
+            r.routing.decided,
+            r.routing.routed,
+            r.routing.copied,
+            r.reminders.reviews + r.reminders.proactive + r.reminders.rollups
         );
         return Ok(());
     }
@@ -470,6 +482,9 @@ async fn bench(what: BenchCommand) -> anyhow::Result<()> {
             crate::bench::imap(&settings).await?;
         }
         BenchCommand::Idle(args) => crate::bench::idle(&args).await?,
+        BenchCommand::Routing { messages } => {
+            crate::bench::routing(messages)?;
+        }
         BenchCommand::Calls { rows, shape, store } => {
             crate::bench::calls(rows, shape, store.as_deref()).await?;
         }

@@ -13,9 +13,11 @@ use std::time::Instant;
 pub mod calls;
 pub mod letter_fields;
 pub mod letters;
+pub mod routing;
 
 pub use calls::{calls, CallShape, CallsFigures};
 pub use letters::{letters, LettersFigures};
+pub use routing::{routing, RoutingFigures};
 
 /// Size of the attachment in `--large` messages.
 const LARGE_BYTES: usize = 25 * 1024 * 1024;

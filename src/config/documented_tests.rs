@@ -106,6 +106,8 @@ fn the_shipped_config_lists_every_accepted_key_in_its_section() {
         ("flags.contact_volume", fields::<ContactVolumeConfig>()),
         ("digest", fields::<DigestConfig>()),
         ("digest", fields::<DigestRecipient>()),
+        ("routing", fields::<crate::routing::RoutingConfig>()),
+        ("alerts", fields::<super::sections::AlertsConfig>()),
         ("smtp", fields::<SmtpConfig>()),
         ("imap.accounts", fields::<ImapAccountConfig>()),
         ("imap.accounts.folders", fields::<FolderConfig>()),
@@ -142,6 +144,8 @@ fn every_top_level_section_is_checked() {
         "letters",
         "flags",
         "digest",
+        "routing",
+        "alerts",
         "smtp",
     ];
     assert_eq!(fields::<Config>(), checked);

@@ -13,6 +13,6 @@ mod documented_tests;
 pub use load::{load, warnings, ConfigError};
 pub use secret::Secret;
 pub use sections::{
-    Config, ContactVolumeConfig, DigestConfig, DigestRecipient, DropFolderConfig, FlagsConfig,
-    HttpConfig, LogConfig, LogFormat, OrganisationConfig, StoreConfig,
+    AlertsConfig, Config, ContactVolumeConfig, DigestConfig, DigestRecipient, DropFolderConfig,
+    FlagsConfig, HttpConfig, LogConfig, LogFormat, OrganisationConfig, StoreConfig,
 };

@@ -30,8 +30,21 @@ pub struct Config {
     pub flags: FlagsConfig,
     /// The weekly digest.
     pub digest: DigestConfig,
+    /// Forwarding and copying inbound mail under contact arrangements.
+    pub routing: crate::routing::RoutingConfig,
+    /// Who is alerted at once about a safety signal.
+    pub alerts: AlertsConfig,
     /// Outbound mail server; required to send digests.
     pub smtp: Option<SmtpConfig>,
+}
+
+/// `[alerts]`
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlertsConfig {
+    /// Who receives a copy of mail with a safety signal from a customer under an
+    /// arrangement (the health and safety procedure's contacts).
+    pub safety_contacts: Vec<String>,
 }
 
 /// `[store]`

@@ -11,6 +11,8 @@ use crate::ingest::Funnel;
 use crate::outbound::outbox::{self, DeliveryReport};
 use crate::outbound::smtp::SmtpSender;
 use crate::pipeline::flags::{self, FlagPass};
+use crate::routing::reminders::{self, ReminderPass};
+use crate::routing::{Router, RoutingPass};
 use crate::store::{BatchOutcome, Store};
 use std::str::FromStr;
 use std::time::Duration;
@@ -38,6 +40,9 @@ pub enum DaemonError {
     /// The digest could not be prepared.
     #[error(transparent)]
     Digest(#[from] digest::DigestError),
+    /// The routing stage failed.
+    #[error(transparent)]
+    Routing(#[from] crate::routing::RoutingError),
     /// SMTP is misconfigured or unreachable.
     #[error("SMTP: {0}")]
     Smtp(String),
@@ -66,6 +71,10 @@ pub struct App {
     /// The digest schedule, when digests are enabled and have recipients (parsed once; the
     /// config check has already rejected an invalid expression).
     digest_schedule: Option<cron::Schedule>,
+    /// The routing stage.
+    router: Router,
+    /// Senior managers from the staff directory (the quarterly roll-up).
+    seniors: Vec<crate::domain::EmailAddress>,
 }
 
 /// What `run_once` did.
@@ -79,6 +88,10 @@ pub struct OnceReport {
     pub flags: FlagPass,
     /// Digest period enqueued, if one was due.
     pub digest_period: Option<String>,
+    /// Routing decisions about new inbound mail.
+    pub routing: RoutingPass,
+    /// Arrangement reminders enqueued.
+    pub reminders: ReminderPass,
     /// Outbox delivery.
     pub delivery: DeliveryReport,
 }
@@ -109,6 +122,16 @@ impl App {
         let digest_schedule = cron::Schedule::from_str(&config.digest.schedule)
             .ok()
             .filter(|_| config.digest.enabled && !config.digest.recipients.is_empty());
+        let directory = crate::ingest::setup::staff_directory(&config)
+            .map_err(|e| DaemonError::Config(e.to_string()))?;
+        let staff = funnel.clone();
+        let router = Router::new(
+            store.clone(),
+            &config,
+            &directory,
+            std::sync::Arc::new(move |a: &crate::domain::EmailAddress| staff.is_staff(a)),
+        )?;
+        let seniors = directory.seniors().map(|m| m.email.clone()).collect();
         Ok(Self {
             config,
             store,
@@ -116,6 +139,8 @@ impl App {
             smtp,
             health: crate::ingest::health::SourceHealth::new(),
             digest_schedule,
+            router,
+            seniors,
         })
     }
 
@@ -155,9 +180,11 @@ impl App {
             Ok(pass) => report.letters = pass,
             Err(e) => first_error = first_error.or(Some(e)),
         }
-        let (flags, digest_period, delivery) = self.maintenance().await?;
+        report.routing = self.router.pass(chrono::Utc::now()).await?;
+        let (flags, digest_period, reminders, delivery) = self.maintenance().await?;
         report.flags = flags;
         report.digest_period = digest_period;
+        report.reminders = reminders;
         report.delivery = delivery;
         if let Some(e) = first_error {
             return Err(e);
@@ -183,8 +210,10 @@ impl App {
         }
     }
 
-    /// Flag evaluation, the digest schedule and outbox delivery.
-    async fn maintenance(&self) -> Result<(FlagPass, Option<String>, DeliveryReport), DaemonError> {
+    /// Flag evaluation, the digest schedule, arrangement reminders and outbox delivery.
+    async fn maintenance(
+        &self,
+    ) -> Result<(FlagPass, Option<String>, ReminderPass, DeliveryReport), DaemonError> {
         let now = chrono::Utc::now();
         let flags = flags::evaluate(
             &self.store,
@@ -203,8 +232,17 @@ impl App {
                 period = Some(key);
             }
         }
+        let today = crate::arrangements::today(&self.config.organisation.timezone, now);
+        let reminders = reminders::run(
+            &self.store,
+            today,
+            self.config.routing.review_reminder_days,
+            &self.seniors,
+            &crate::routing::own_marks(&self.config),
+        )
+        .await?;
         let delivery = self.run_once_outbox().await?;
-        Ok((flags, period, delivery))
+        Ok((flags, period, reminders, delivery))
     }
 
     /// Runs until `cancel` fires, then lets in-flight work finish (up to a deadline).
@@ -250,6 +288,9 @@ impl App {
         let app = self.clone();
         let c = cancel.clone();
         tasks.spawn(async move { app.maintenance_loop(c).await });
+        let app = self.clone();
+        let c = cancel.clone();
+        tasks.spawn(async move { app.routing_loop(c).await });
 
         cancel.cancelled().await;
         tracing::info!("Shutting down: finishing in-flight work.");
@@ -280,6 +321,35 @@ impl App {
                     // Let a burst of batches finish before counting.
                     while tokio::time::timeout(QUIET_PERIOD, stored.notified()).await.is_ok() {}
                 }
+                () = cancel.cancelled() => return,
+            }
+        }
+    }
+}
+
+impl App {
+    /// Routes new inbound mail as soon as a batch stores items (and every
+    /// `MAINTENANCE_SECS`), then delivers what it enqueued at once: a forward does not wait
+    /// for the maintenance pass.
+    async fn routing_loop(&self, cancel: CancellationToken) {
+        let stored = self.funnel.routable_signal();
+        while !cancel.is_cancelled() {
+            match self.router.pass(chrono::Utc::now()).await {
+                Ok(pass) if pass.enqueued > 0 => {
+                    if let Err(e) = self.run_once_outbox().await {
+                        tracing::error!(
+                            "Delivering routed mail failed: {e}; the outbox retries it."
+                        );
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!("Routing pass failed: {e}; retrying in {MAINTENANCE_SECS} s.");
+                }
+            }
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_secs(MAINTENANCE_SECS)) => {}
+                () = stored.notified() => {}
                 () = cancel.cancelled() => return,
             }
         }

@@ -6,6 +6,7 @@
 //! accept, and each query body is compiled for both backends by the [`dispatch!`] macro; only
 //! connection set-up and migrations differ per backend.
 
+mod arrangements;
 mod batch;
 mod bulk;
 mod checkpoints;
@@ -21,13 +22,16 @@ mod outbox;
 mod parts;
 mod quarantine;
 mod raw;
+mod routing;
 mod stats;
 
 pub use content::StoredContent;
 pub use error::StoreError;
 pub use items::{CustomerView, ItemView};
 pub use model::*;
+pub use outbox::{OutboxListing, OutboxState, OutboxTotals};
 pub use quarantine::{QuarantineEntry, QuarantineState};
+pub use routing::{RoutingCandidate, RoutingListing, RoutingRecord};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
