@@ -524,6 +524,11 @@ pub struct IdleBenchArgs {
     /// IMAP password.
     #[arg(long, default_value = "secret", env = "TIDINGS_BENCH_IMAP_PASSWORD")]
     pub password: String,
+    /// With an SMTP server on this port (same host, plain): run the whole daemon with a
+    /// customer under a single-point-of-contact arrangement and time APPEND → forward
+    /// accepted by the SMTP server instead.
+    #[arg(long)]
+    pub smtp_port: Option<u16>,
 }
 
 /// Tables that can be exported.

@@ -307,12 +307,21 @@ async fn digest(config: Config, what: DigestCommand) -> anyhow::Result<()> {
             crate::pipeline::flags::evaluate(app.store(), &app.config().flags.contact_volume, now)
                 .await?;
             let key = format!("manual-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"));
-            crate::digest::enqueue_period(app.store(), app.config(), &key, now).await?;
+            if !crate::digest::enqueue_period(app.store(), app.config(), &key, now).await? {
+                bail!("a digest was already sent as {key} this second; nothing new was sent — try again in a moment");
+            }
             let report = app.run_once_outbox().await?;
             if let Some(e) = report.last_error {
-                bail!("digest {key} is in the outbox but could not be sent yet: {e}");
+                bail!("digest {key} is in the outbox but could not be sent yet: {e}; it is retried by the daemon or the next `tidings run --once`");
             }
-            println!("digest {key} sent to {} recipient(s)", report.sent);
+            let recipients = app.config().digest.recipients.len();
+            if report.sent == 0 {
+                bail!("digest {key} was recorded for {recipients} recipient(s) but nothing was delivered; `tidings outbox list --state pending` shows what waits");
+            }
+            println!(
+                "digest {key} sent to {recipients} recipient(s) ({} message(s) delivered); the weekly schedule is unchanged",
+                report.sent
+            );
             Ok(())
         }
     }

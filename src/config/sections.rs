@@ -271,7 +271,8 @@ impl Default for ContactVolumeConfig {
 pub struct DigestConfig {
     /// Send digests from the daemon on the schedule.
     pub enabled: bool,
-    /// Cron expression with seconds (`sec min hour day-of-month month day-of-week`), UTC.
+    /// Cron expression with seconds (`sec min hour day-of-month month day-of-week`), in
+    /// `[organisation] timezone`.
     pub schedule: String,
     /// Managers who receive the digest.
     pub recipients: Vec<DigestRecipient>,

@@ -222,11 +222,13 @@ impl App {
         )
         .await?;
         let mut period = None;
-        if let Some(due) = self
-            .digest_schedule
-            .as_ref()
-            .and_then(|cron| schedule::latest_due(cron, now))
-        {
+        if let Some(due) = self.digest_schedule.as_ref().and_then(|cron| {
+            schedule::latest_due(
+                cron,
+                now,
+                schedule::timezone(&self.config.organisation.timezone),
+            )
+        }) {
             let key = schedule::period_key(due);
             if digest::enqueue_period(&self.store, &self.config, &key, now.timestamp()).await? {
                 period = Some(key);

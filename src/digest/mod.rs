@@ -137,7 +137,7 @@ pub async fn preview(
     config: &Config,
     now: UnixTime,
 ) -> Result<RenderedDigest, StoreError> {
-    let since = store.last_digest_run().await?.map(|r| r.created_at);
+    let since = store.digest_covered_until().await?;
     let name = config
         .digest
         .recipients
@@ -163,7 +163,7 @@ pub async fn enqueue_period(
     if store.digest_run_exists(period_key).await? {
         return Ok(false);
     }
-    let since = store.last_digest_run().await?.map(|r| r.created_at);
+    let since = store.digest_covered_until().await?;
     let domain = config
         .smtp
         .as_ref()

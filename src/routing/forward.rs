@@ -179,6 +179,10 @@ mod tests {
         assert_eq!(copy.message_id, "route-41-complaint@fire.example");
         assert_eq!(copy.purpose, "complaint-copy");
         assert!(copy.body_text.contains("the complaints procedure"));
+        for (m, _) in &out {
+            assert!(crate::guard::check_free_text("forward", &m.body_text).is_ok());
+            assert!(crate::guard::check_free_text("forward", &m.subject).is_ok());
+        }
     }
 
     #[test]

@@ -101,3 +101,36 @@ fn senior_managers_get_one_roll_up_a_quarter_listing_what_is_in_force() {
     let next = quarterly_rollup(&[a], day(2027, 1, 5), &seniors, &marks());
     assert!(next[0].message_id.starts_with("rollup-2027q1-"));
 }
+
+#[test]
+fn no_reminder_labels_anyone() {
+    let mut messages = Vec::new();
+    for kind in [
+        ArrangementKind::SinglePointOfContact,
+        ArrangementKind::ProactiveContact,
+    ] {
+        let a = arrangement(kind);
+        messages.extend(review_reminder(&a, day(2027, 1, 20), 14, &marks()));
+        messages.extend(review_reminder(&a, day(2027, 2, 5), 14, &marks()));
+        messages.extend(proactive_reminder(&a, day(2026, 12, 1), None, &marks()));
+        messages.extend(quarterly_rollup(
+            &[a],
+            day(2026, 12, 1),
+            &[addr("alex.morgan@fire.example")],
+            &marks(),
+        ));
+    }
+    assert_eq!(messages.len(), 7);
+    for m in messages {
+        assert!(
+            crate::guard::check_free_text("reminder", &m.body_text).is_ok(),
+            "{}",
+            m.body_text
+        );
+        assert!(
+            crate::guard::check_free_text("reminder", &m.subject).is_ok(),
+            "{}",
+            m.subject
+        );
+    }
+}

@@ -215,9 +215,15 @@ impl Router {
         let own = signals::own_words(&facts.text);
         let complaint = self.cues.find(facts.subject.as_deref(), &own).is_some();
         let safety = !self.policy.safety_contacts.is_empty()
-            && signals::scan(&facts.text, Lexicon::builtin(), &self.seniors)
-                .iter()
-                .any(|s| s.kind == SignalKind::Safety);
+            && facts.machine.is_none()
+            && !facts.own_mail
+            && !signals::scan_kinds(
+                &facts.text,
+                Lexicon::builtin(),
+                &self.seniors,
+                &[SignalKind::Safety],
+            )
+            .is_empty();
         let forwards_last_hour = match candidate.customer_id {
             Some(id) => self.store.forwards_since(id, now - 3600).await?,
             None => 0,

@@ -107,6 +107,16 @@ pub struct Signal {
 /// from the staff directory ("Dana Chief", "Head of Prevention"), which `{senior}` in a
 /// `senior-officer-request` entry matches alongside the lexicon's senior roles.
 pub fn scan(text: &str, lexicon: &Lexicon, seniors: &[String]) -> Vec<Signal> {
+    scan_kinds(text, lexicon, seniors, &SignalKind::ALL)
+}
+
+/// [`scan`] for some kinds only (routing needs only `safety`), with the same rules.
+pub fn scan_kinds(
+    text: &str,
+    lexicon: &Lexicon,
+    seniors: &[String],
+    kinds: &[SignalKind],
+) -> Vec<Signal> {
     let own = own_words(text);
     let spans = sentence_spans(&own);
     if spans.is_empty() {
@@ -117,7 +127,7 @@ pub fn scan(text: &str, lexicon: &Lexicon, seniors: &[String]) -> Vec<Signal> {
     let support = context::has_support(&plain, lexicon);
     // Per sentence and kind, the match that starts first (the longest of those).
     let mut best: Vec<(usize, SignalKind, Range<usize>, Signal)> = Vec::new();
-    for kind in SignalKind::ALL {
+    for &kind in kinds {
         let set = lexicon.signal(kind);
         let view = if set.obfuscated { &skeleton } else { &plain };
         for hit in set.hits(view) {

@@ -79,7 +79,7 @@ type ListTuple = (
 impl Store {
     /// The newest item id: where the stage will have looked once it has decided everything.
     pub async fn newest_item_id(&self) -> Result<i64, StoreError> {
-        let (id,): (Option<i64>,) = dispatch!(self, pool => sqlx::query_as("SELECT MAX(id) FROM items")
+        let (id,): (Option<i64>,) = dispatch!(read self, pool => sqlx::query_as("SELECT MAX(id) FROM items")
             .fetch_one(pool)
             .await)?;
         Ok(id.unwrap_or(0))
@@ -92,7 +92,7 @@ impl Store {
         up_to: i64,
         limit: i64,
     ) -> Result<Vec<RoutingCandidate>, StoreError> {
-        let rows: Vec<(i64, i64, Option<i64>, i64, i64)> = dispatch!(self, pool => sqlx::query_as(
+        let rows: Vec<(i64, i64, Option<i64>, i64, i64)> = dispatch!(read self, pool => sqlx::query_as(
             "SELECT i.id, i.raw_id, i.customer_id, i.occurred_at, r.stored_at FROM items i JOIN raw_items r ON r.id = i.raw_id \
              WHERE i.id > (SELECT last_item_id FROM routing_cursor WHERE id = 1) - $1 AND i.id <= $2 \
              AND i.channel = 'email' AND i.direction = 'inbound' \
@@ -169,7 +169,7 @@ impl Store {
         customer_id: i64,
         since: UnixTime,
     ) -> Result<u32, StoreError> {
-        let (n,): (i64,) = dispatch!(self, pool => sqlx::query_as(
+        let (n,): (i64,) = dispatch!(read self, pool => sqlx::query_as(
             "SELECT COUNT(*) FROM routing_decisions WHERE customer_id = $1 AND outcome = 'routed' AND decided_at >= $2",
         )
         .bind(customer_id)
