@@ -576,3 +576,100 @@ async fn two_daemons_on_one_postgres_database_forward_each_message_once() {
         .collect();
     assert_eq!(ids.len(), N);
 }
+
+#[tokio::test]
+async fn arrangements_are_listed_renewed_and_ended_with_their_history() {
+    let s = Services::from_env();
+    let p = People::new("lifecycle");
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/t.db", dir.path().display());
+    let config = write_config(dir.path(), &s, &url, &p, s.smtp_port, "");
+    arrange(&s, &config, &p).await;
+    let jsonl = tidings(&config, &["arrangements", "list", "--format", "jsonl"]);
+    let row: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert_eq!(row["kind"], "single-point-of-contact");
+    assert_eq!(row["status"], "active");
+    assert_eq!(row["nominated"], p.nominated.as_str());
+    assert_eq!(row["attendees"].as_array().unwrap().len(), 2);
+    let csv = tidings(&config, &["arrangements", "list", "--format", "csv"]);
+    assert!(csv.starts_with("id,customer_key,kind,status,"), "{csv}");
+
+    // Only a director renews, and reasons must describe behaviour.
+    let refused = run(
+        &config,
+        &[
+            "arrangements",
+            "renew",
+            "1",
+            "--authorised-by",
+            &p.nominated,
+            "--reasons",
+            "Contact is weekly now",
+        ],
+    );
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("not a director"));
+    let labelled = run(
+        &config,
+        &[
+            "arrangements",
+            "renew",
+            "1",
+            "--authorised-by",
+            &p.director,
+            "--reasons",
+            "The customer is vexatious",
+        ],
+    );
+    assert!(!labelled.status.success());
+    assert!(String::from_utf8_lossy(&labelled.stderr).contains("Describe the behaviour"));
+    tidings(
+        &config,
+        &[
+            "arrangements",
+            "renew",
+            "1",
+            "--authorised-by",
+            &p.director,
+            "--reasons",
+            "Contact is now weekly and on one topic",
+        ],
+    );
+    tidings(
+        &config,
+        &[
+            "arrangements",
+            "end",
+            "1",
+            "--by",
+            &p.director,
+            "--reasons",
+            "The hydrant was replaced and contact stopped",
+        ],
+    );
+    let shown = tidings(&config, &["arrangements", "show", "1"]);
+    assert!(shown.contains("(ended)"), "{shown}");
+    for action in ["added", "renewed", "ended"] {
+        assert!(
+            shown.contains(&format!(" {action} by ")),
+            "{action} in {shown}"
+        );
+    }
+    // Ended: mail is no longer forwarded.
+    let mut conn = common::imap_login(&s, &p.user).await;
+    conn.append(
+        "INBOX",
+        &message(
+            &p.customer,
+            "After the end",
+            "",
+            "Hello.",
+            &format!("ended-{}", p.user),
+        ),
+    )
+    .await
+    .unwrap();
+    conn.logout().await.unwrap();
+    tidings(&config, &["run", "--once"]);
+    assert!(common::smtp_messages_for(&s.smtp_dir, &p.nominated).is_empty());
+}
