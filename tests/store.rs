@@ -265,7 +265,7 @@ async fn story(store: Store) {
     let totals = store.outbox_totals().await.unwrap();
     assert_eq!((totals.pending, totals.sent, totals.failed), (0, 1, 0));
     store.ping().await.unwrap();
-    outbox_claims_are_exclusive(&store, now).await;
+    outbox_claims_are_exclusive(&store).await;
     many_items_from_one_raw_item(&store, now).await;
     a_complete_message_releases_its_oversized_copy(&store, now).await;
     a_letter_waits_for_ocr(&store, now).await;
@@ -299,7 +299,9 @@ fn row(part: i64, key: &str, item: ItemRecord) -> Part {
 /// only the calls it did not hold; an unreadable row is quarantined on its own.
 /// Recipients are rows, extras survive the round trip, and a claimed message is invisible to
 /// another owner until its lease expires; a dead letter comes back with `outbox_retry`.
-async fn outbox_claims_are_exclusive(store: &Store, now: i64) {
+async fn outbox_claims_are_exclusive(store: &Store) {
+    // Due by the clock: the message is enqueued now, so claim from a moment later.
+    let now = chrono::Utc::now().timestamp() + 1;
     let message = NewOutboxMessage {
         message_id: "claim-1@tidings.example".into(),
         purpose: "forward".into(),

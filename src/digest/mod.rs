@@ -2,6 +2,7 @@
 //! (`build_view`), render them (`render`), and enqueue one message per recipient through the
 //! outbox, once per schedule period (`schedule`). Figures only, never message content.
 
+pub mod attention;
 pub mod render;
 pub mod schedule;
 
@@ -143,9 +144,52 @@ pub async fn preview(
         .recipients
         .first()
         .and_then(|r| r.name.clone());
-    Ok(render::render(
-        &build_view(store, config, name, since, now).await?,
-    ))
+    let mut rendered = render::render(&build_view(store, config, name, since, now).await?);
+    let (due, health) = attention_now(store, config, now).await?;
+    attention::add_to(&mut rendered, &due, &health);
+    Ok(rendered)
+}
+
+/// Arrangements needing action (reviews due within `[routing] review_reminder_days`, reviews
+/// lapsed in the last four weeks, proactive contacts due) and the health figures, now.
+async fn attention_now(
+    store: &Store,
+    config: &Config,
+    now: UnixTime,
+) -> Result<(Vec<attention::ArrangementDue>, attention::Health), StoreError> {
+    use crate::arrangements::Status;
+    let today = crate::arrangements::today(&config.organisation.timezone, utc(now));
+    let mut due = Vec::new();
+    for a in store.arrangements(None).await? {
+        let days = a.days_to_review(today);
+        let what = match a.status(today) {
+            Status::Active if days <= i64::from(config.routing.review_reminder_days) => {
+                Some(attention::review_due(a.review_on, false))
+            }
+            Status::Lapsed if days >= -28 => Some(attention::review_due(a.review_on, true)),
+            _ => None,
+        };
+        let last = store
+            .last_outbound_contact(a.customer_id)
+            .await?
+            .map(|t| utc(t).date_naive());
+        let proactive = crate::routing::reminders::proactive_due(&a, today, last)
+            .map(|(_, on)| attention::proactive_due(on));
+        for what in what.into_iter().chain(proactive) {
+            due.push(attention::ArrangementDue {
+                id: a.id,
+                kind: a.kind.to_string(),
+                customer_key: a.customer_key.clone(),
+                what,
+            });
+        }
+    }
+    let health = attention::Health {
+        quarantined: store.quarantine_list().await?.len(),
+        stale_sources: store.stale_sources(now - 86_400).await?,
+        dead_letters: store.dead_letters().await?,
+    };
+    Ok((due, health))
 }
 
 /// Renders the digest for every recipient and records the period with its outbox messages in
@@ -180,10 +224,12 @@ pub async fn enqueue_period(
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .collect();
+    let (due, health) = attention_now(store, config, now).await?;
     let mut messages = Vec::new();
     for recipient in &config.digest.recipients {
         view.recipient_name.clone_from(&recipient.name);
-        let rendered = render::render(&view);
+        let mut rendered = render::render(&view);
+        attention::add_to(&mut rendered, &due, &health);
         let who =
             hex::encode(&Sha256::digest(recipient.email.to_ascii_lowercase().as_bytes())[..6]);
         messages.push(NewOutboxMessage {

@@ -92,6 +92,21 @@ pub fn review_reminder(
     ))
 }
 
+/// When proactive contact under `a` is due, if it is due on `today`: (the last contact or the
+/// case conference, the day contact fell due).
+pub fn proactive_due(
+    a: &Arrangement,
+    today: NaiveDate,
+    last_contact: Option<NaiveDate>,
+) -> Option<(NaiveDate, NaiveDate)> {
+    if a.kind != ArrangementKind::ProactiveContact || !a.is_active(today) {
+        return None;
+    }
+    let since = last_contact.map_or(a.decided_on, |d| d.max(a.decided_on));
+    let due = since + chrono::Days::new(u64::from(a.frequency_days?));
+    (due <= today).then_some((since, due))
+}
+
 /// The proactive-contact reminder for `a`, if contact is due: `frequency_days` after the last
 /// contact by staff (or after the case conference when there has been none).
 pub fn proactive_reminder(
@@ -100,15 +115,9 @@ pub fn proactive_reminder(
     last_contact: Option<NaiveDate>,
     marks: &OwnMarks,
 ) -> Option<NewOutboxMessage> {
-    if a.kind != ArrangementKind::ProactiveContact || !a.is_active(today) {
-        return None;
-    }
-    let (nominated, days) = (a.nominated.as_ref()?, a.frequency_days?);
-    let since = last_contact.map_or(a.decided_on, |d| d.max(a.decided_on));
-    let due = since + chrono::Days::new(u64::from(days));
-    if due > today {
-        return None;
-    }
+    let nominated = a.nominated.as_ref()?;
+    let days = a.frequency_days?;
+    let (since, due) = proactive_due(a, today, last_contact)?;
     Some(message(
         format!("proactive-{}-{}@{}", a.id, due.format("%Y%m%d"), marks.message_id_domain),
         "reminder",

@@ -215,13 +215,14 @@ impl Store {
     }
 
     /// Puts dead letters back in the queue, due now with their attempts reset: the one with
-    /// `id`, or every dead letter when `id` is None. Returns how many were put back.
+    /// `id`, or every dead letter when `id` is None (superseded digests are left alone). Returns how many were put back.
     pub async fn outbox_retry(&self, id: Option<i64>) -> Result<u64, StoreError> {
         let now = now();
         let done = dispatch!(self, pool => sqlx::query(
             "UPDATE outbox SET failed_at = NULL, attempts = 0, next_attempt_at = $1, \
              claimed_by = NULL, claim_expires_at = NULL \
-             WHERE failed_at IS NOT NULL AND sent_at IS NULL AND ($2 IS NULL OR id = $2)",
+             WHERE failed_at IS NOT NULL AND sent_at IS NULL \
+             AND ($2 IS NULL OR id = $2) AND ($2 IS NOT NULL OR COALESCE(last_error, '') NOT LIKE 'superseded by%')",
         )
         .bind(now)
         .bind(id)
@@ -286,6 +287,17 @@ impl Store {
                 },
             )
             .collect())
+    }
+
+    /// Dead letters: messages given up on, except digests superseded by a later digest.
+    pub async fn dead_letters(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL AND sent_at IS NULL \
+             AND COALESCE(last_error, '') NOT LIKE 'superseded by%'",
+        )
+        .fetch_one(pool)
+        .await)?;
+        Ok(n)
     }
 
     /// Pending, sent and failed counts.

@@ -193,6 +193,17 @@ impl Store {
         Ok(at)
     }
 
+    /// Sources whose checkpoint has not moved since `before` (they have not synced).
+    pub async fn stale_sources(&self, before: UnixTime) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT source FROM checkpoints WHERE updated_at < $1 ORDER BY source",
+        )
+        .bind(before)
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows.into_iter().map(|(s,)| s).collect())
+    }
+
     /// Recorded decisions, newest first; without `all`, only those about customers under an
     /// arrangement (not `no-arrangement` or `no-customer`).
     pub async fn routing_decisions(
