@@ -86,7 +86,7 @@ pub fn routing(messages: usize) -> Result<RoutingFigures, BenchError> {
         cue_secs += t.elapsed().as_secs_f64();
         let t = Instant::now();
         let safety =
-            !signals::scan_kinds(&facts.text, lexicon, &seniors, &[SignalKind::Safety]).is_empty();
+            !signals::scan_own_words(&own, lexicon, &seniors, &[SignalKind::Safety]).is_empty();
         scan_secs += t.elapsed().as_secs_f64();
         let situation = Situation {
             facts: &facts,
@@ -140,7 +140,7 @@ pub fn routing(messages: usize) -> Result<RoutingFigures, BenchError> {
     };
     let per_sec = |secs: f64| mail.len() as f64 / secs.max(1e-9);
     println!(
-        "bench routing: {} messages ({} forwarded): whole assessment {:.0} msgs/s (reading the message {:.0}/s, complaint cues {:.0}/s, safety scan {:.0}/s); decision alone {:.0} msgs/s",
+        "bench routing: {} messages ({} forwarded): whole assessment {:.0} msgs/s (reading the message {:.0}/s, own words and complaint cues {:.0}/s, safety scan {:.0}/s); decision alone {:.0} msgs/s",
         figures.messages,
         figures.routed,
         figures.assessed_per_sec,

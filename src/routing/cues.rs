@@ -3,67 +3,67 @@
 //! words in the subject and the customer's own words (quoted replies excluded). Pure.
 
 /// A compiled list of complaint cues.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ComplaintCues {
-    cues: Vec<Vec<String>>,
+    cues: Vec<String>,
+    set: regex::RegexSet,
 }
 
-/// Splits lower-cased text into words of letters and digits.
-fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
+impl Default for ComplaintCues {
+    fn default() -> Self {
+        Self::new(&[])
+    }
+}
+
+/// The pattern for one cue: its words in order, separated by anything that is not a word
+/// character, on word boundaries; `word*` matches any word starting with `word`.
+fn pattern(cue: &str) -> Option<String> {
+    let words: Vec<String> = cue
+        .split_whitespace()
+        .filter_map(|w| {
+            let star = w.ends_with('*');
+            let clean: String = w
+                .chars()
+                .filter(|c| c.is_alphanumeric() || *c == '\'')
+                .collect();
+            (!clean.is_empty()).then(|| {
+                let escaped = regex::escape(&clean);
+                if star {
+                    format!("{escaped}\\w*")
+                } else {
+                    escaped
+                }
+            })
+        })
+        .collect();
+    (!words.is_empty()).then(|| format!("(?i)\\b{}\\b", words.join("\\W+")))
 }
 
 impl ComplaintCues {
     /// Compiles cue phrases; a cue matches when its words appear in order, next to each
-    /// other. A word ending in `*` matches any word starting with it (`complain*`).
+    /// other, case-insensitively. A word ending in `*` matches any word starting with it
+    /// (`complain*`).
     pub fn new(cues: &[String]) -> Self {
-        Self {
-            cues: cues
-                .iter()
-                .map(|c| words_with_stars(c))
-                .filter(|w| !w.is_empty())
-                .collect(),
-        }
+        let (cues, patterns): (Vec<String>, Vec<String>) = cues
+            .iter()
+            .filter_map(|c| pattern(c).map(|p| (c.trim().to_owned(), p)))
+            .unzip();
+        let set = regex::RegexSet::new(&patterns).unwrap_or_else(|_| regex::RegexSet::empty());
+        Self { cues, set }
     }
 
-    /// The first cue found in `subject` or `own_words`, as configured.
+    /// The first cue (in configured order) found in `subject` or `own_words`.
     pub fn find(&self, subject: Option<&str>, own_words: &str) -> Option<String> {
-        for text in [subject.unwrap_or_default(), own_words] {
-            let words = words(text);
-            for cue in &self.cues {
-                let hit = words.windows(cue.len()).any(|window| {
-                    window
-                        .iter()
-                        .zip(cue)
-                        .all(|(word, want)| match want.strip_suffix('*') {
-                            Some(prefix) => word.starts_with(prefix),
-                            None => word == want,
-                        })
-                });
-                if hit {
-                    return Some(cue.join(" "));
-                }
-            }
-        }
-        None
+        [subject.unwrap_or_default(), own_words]
+            .iter()
+            .find_map(|text| {
+                self.set
+                    .matches(text)
+                    .iter()
+                    .next()
+                    .map(|i| self.cues[i].clone())
+            })
     }
-}
-
-fn words_with_stars(cue: &str) -> Vec<String> {
-    cue.split_whitespace()
-        .map(|w| {
-            let star = w.ends_with('*');
-            let mut clean: String = words(w).join("");
-            if star {
-                clean.push('*');
-            }
-            clean
-        })
-        .filter(|w| !w.is_empty() && w != "*")
-        .collect()
 }
 
 /// The default cues: English and Welsh words for complaining, the ombudsman, and asking for

@@ -217,8 +217,8 @@ impl Router {
         let safety = !self.policy.safety_contacts.is_empty()
             && facts.machine.is_none()
             && !facts.own_mail
-            && !signals::scan_kinds(
-                &facts.text,
+            && !signals::scan_own_words(
+                &own,
                 Lexicon::builtin(),
                 &self.seniors,
                 &[SignalKind::Safety],
