@@ -450,8 +450,16 @@ async fn status(config: Config) -> anyhow::Result<()> {
         app.store().ocr_queue_len().await?
     );
     println!(
-        "outbox: {} pending, {} sent, {} failed",
-        outbox.pending, outbox.sent, outbox.failed
+        "outbox: {} pending, {} sent, {} failed ({} dead letter(s): `tidings outbox list --state dead`)",
+        outbox.pending,
+        outbox.sent,
+        outbox.failed,
+        app.store().dead_letters().await?
+    );
+    let today = crate::arrangements::today(&app.config().organisation.timezone, chrono::Utc::now());
+    println!(
+        "contact arrangements: {} in force (`tidings arrangements list`)",
+        app.store().active_arrangements(today).await?.len()
     );
     for line in crate::ingest::status::source_lines(&app).await? {
         println!("{line}");
