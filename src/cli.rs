@@ -110,6 +110,12 @@ pub enum Command {
         #[command(subcommand)]
         what: OutboxCommand,
     },
+    /// The link stage: possible links waiting for a person, and deciding everything again.
+    Links {
+        /// What to do.
+        #[command(subcommand)]
+        what: LinksCommand,
+    },
     /// Measure end-to-end throughput (see docs/benchmarks.md).
     Bench {
         /// What to measure.
@@ -358,10 +364,22 @@ pub enum NoteCommand {
     },
 }
 
+/// Who made a correction, and why (every correction is in the audit log).
+#[derive(Debug, clap::Args)]
+pub struct Decided {
+    /// Why: what was checked (required; guard-checked — describe behaviour, never label).
+    #[arg(long)]
+    pub reason: String,
+    /// Who decides (default: the login name from $USER).
+    #[arg(long)]
+    pub by: Option<String>,
+}
+
 /// `tidings customers …`
 #[derive(Debug, Subcommand)]
 pub enum CustomersCommand {
-    /// Print one customer: identifiers, contact totals by channel and the latest items.
+    /// Print one customer: identifiers, contact totals by channel, the latest items and the
+    /// corrections made to it.
     Show {
         /// The customer's key (`customer_key` in the exports).
         key: String,
@@ -369,16 +387,86 @@ pub enum CustomersCommand {
         #[arg(long, default_value_t = 20)]
         recent: i64,
     },
+    /// Merge OTHER into KEEP (one person found under two keys); OTHER's key resolves to KEEP.
+    Merge {
+        /// The customer that stays.
+        keep: String,
+        /// The customer merged into it.
+        other: String,
+        /// Who decides and why.
+        #[command(flatten)]
+        decided: Decided,
+    },
+    /// Undo the merge of KEY: it is its own customer again.
+    Unmerge {
+        /// The merged customer's key.
+        key: String,
+        /// Who decides and why.
+        #[command(flatten)]
+        decided: Decided,
+    },
+    /// Move items of KEY to a new customer (another person linked by mistake).
+    Split {
+        /// The customer whose history holds the items.
+        key: String,
+        /// The items to move (`item_ref`s).
+        #[arg(long, required = true, num_args = 1..)]
+        items: Vec<String>,
+        /// Who decides and why.
+        #[command(flatten)]
+        decided: Decided,
+    },
 }
 
 /// `tidings items …`
 #[derive(Debug, Subcommand)]
 pub enum ItemsCommand {
-    /// Print one item: its fields, details and kept text (a letter's text, a note).
+    /// Print one item: its fields, link decision, details and kept text (a letter's text, a
+    /// note).
     Show {
         /// The item's reference (`item_ref` in `tidings export items`).
         item_ref: String,
     },
+    /// Link an item to another customer by a person's decision (never undone automatically).
+    Relink {
+        /// The item's reference.
+        item_ref: String,
+        /// The customer it belongs to.
+        customer: String,
+        /// Who decides and why.
+        #[command(flatten)]
+        decided: Decided,
+    },
+}
+
+/// `tidings links …`
+#[derive(Debug, Subcommand)]
+pub enum LinksCommand {
+    /// List possible links the rules would not make alone (`--all`: decided ones too).
+    Review {
+        /// Include accepted and rejected candidates.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Accept a candidate: the item's customer is merged into the candidate.
+    Accept {
+        /// Review id from `tidings links review`.
+        id: i64,
+        /// Who decides and why.
+        #[command(flatten)]
+        decided: Decided,
+    },
+    /// Reject a candidate: the two stay different customers and it is not proposed again.
+    Reject {
+        /// Review id from `tidings links review`.
+        id: i64,
+        /// Who decides and why.
+        #[command(flatten)]
+        decided: Decided,
+    },
+    /// Decide every item again from what it was found with, in the order the contacts
+    /// happened (after a rule or directory change); people's decisions stay.
+    Recompute,
 }
 
 /// `tidings digest …`

@@ -133,7 +133,14 @@ async fn story(store: Store) {
         "{sightings:?}"
     );
 
-    // Items link to customers by identifier; staff lists are complete.
+    // Items wait for the link stage; it links them to customers by identifier, once.
+    let waiting = store.export_items().await.unwrap();
+    assert!(waiting.iter().all(|i| i.customer_key.is_none()));
+    assert_eq!(store.links_pending().await.unwrap(), 3);
+    let pass = store.link_all().await.unwrap();
+    assert_eq!((pass.decided, pass.new_customers), (3, 2));
+    assert_eq!(store.link_all().await.unwrap().decided, 0);
+    // Staff lists are complete.
     let items = store.export_items().await.unwrap();
     assert_eq!(items.len(), 3);
     let ann_key = tidings::pipeline::link::customer_key("email", "ann@home.example");

@@ -73,7 +73,7 @@ pub(super) async fn import_calls(app: &App, path: &Path, format: &str) -> anyhow
             eprintln!("tidings: {reason}");
         }
     }
-    Ok(())
+    super::link_stage(app).await
 }
 
 /// `tidings note …`
@@ -127,13 +127,16 @@ pub(super) async fn note(config: Config, what: NoteCommand) -> anyhow::Result<()
     let item_ref = crate::ingest::notes::note_record(&note.to_bytes())
         .map(|r| r.item_ref)
         .unwrap_or_default();
+    app.link_stage().await?;
     println!("note {item_ref} added to the history of {customer}");
     Ok(())
 }
 
 /// `tidings items …`
 pub(super) async fn items(config: Config, what: ItemsCommand) -> anyhow::Result<()> {
-    let ItemsCommand::Show { item_ref } = what;
+    let ItemsCommand::Show { item_ref } = what else {
+        return super::links::items(config, what).await;
+    };
     let app = App::build_existing(config).await?;
     let found = app.store().items_by_ref(&item_ref).await?;
     if found.is_empty() {
@@ -150,6 +153,17 @@ pub(super) async fn items(config: Config, what: ItemsCommand) -> anyhow::Result<
             "customer_key: {}",
             item.customer_key.as_deref().unwrap_or("-")
         );
+        if let Some(d) = app.store().link_decision(item.id).await? {
+            let reasons: Vec<String> = serde_json::from_str(&d.reasons).unwrap_or_default();
+            println!(
+                "linked:       {} ({:.2}) by {} at {}: {}",
+                d.method,
+                d.confidence,
+                d.linked_by.as_deref().unwrap_or("the rules"),
+                rfc3339(d.linked_at),
+                reasons.join("; ")
+            );
+        }
         println!(
             "counterpart:  {}",
             item.counterpart.as_deref().unwrap_or("-")
@@ -184,13 +198,21 @@ pub(super) async fn items(config: Config, what: ItemsCommand) -> anyhow::Result<
 
 /// `tidings customers …`
 pub(super) async fn customers(config: Config, what: CustomersCommand) -> anyhow::Result<()> {
-    let CustomersCommand::Show { key, recent } = what;
+    let CustomersCommand::Show { key, recent } = what else {
+        return super::links::customers(config, what).await;
+    };
     let app = App::build_existing(config).await?;
     let Some(c) = app.store().customer_view(&key, recent).await? else {
         bail!("there is no customer {key:?}; find keys with `tidings export customers`");
     };
+    if let Some(survivor) = &c.merged_into {
+        println!("{key} was merged into {survivor}; showing {survivor}");
+    }
     println!("customer_key: {}", c.customer_key);
     println!("kind:         {}", c.kind);
+    if !c.merged.is_empty() {
+        println!("merged keys:  {}", c.merged.join(", "));
+    }
     println!("name:         {}", c.display_name.as_deref().unwrap_or("-"));
     println!("identifiers:  {}", c.identifiers.join(", "));
     for (channel, direction, n) in &c.totals {
@@ -205,7 +227,29 @@ pub(super) async fn customers(config: Config, what: CustomersCommand) -> anyhow:
             subject.as_deref().unwrap_or("")
         );
     }
+    let mut history = app.store().audit_entries(&c.customer_key).await?;
+    for merged in &c.merged {
+        history.extend(app.store().audit_entries(merged).await?);
+    }
+    history.sort_by_key(|e| e.id);
+    history.dedup_by_key(|e| e.id);
+    for e in history {
+        println!(
+            "correction:   {} {} by {} ({}): {}",
+            rfc3339(e.at),
+            e.action,
+            e.actor,
+            e.subject,
+            e.reason
+        );
+    }
     Ok(())
+}
+
+fn rfc3339(at: UnixTime) -> String {
+    chrono::DateTime::from_timestamp(at, 0)
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
 }
 
 /// The readable text of a kept email, parsed again from its original bytes.

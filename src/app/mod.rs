@@ -3,6 +3,7 @@
 
 mod arrangements;
 mod channels;
+mod links;
 
 use crate::cli::{
     BenchCommand, Cli, Command, ConfigCommand, DigestCommand, ImportCommand, QuarantineCommand,
@@ -145,6 +146,7 @@ pub async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Staff { what } => arrangements::staff(config, what).await,
         Command::Routing { what } => arrangements::routing(config, what).await,
         Command::Outbox { what } => arrangements::outbox(config, what).await,
+        Command::Links { what } => links::links(config, what).await,
         Command::Bench { what } => bench(what).await,
         Command::Eval { what } => crate::eval::execute(config, what).await,
     }
@@ -279,6 +281,22 @@ async fn import(config: Config, what: ImportCommand) -> anyhow::Result<()> {
         report.outcome.duplicates,
         report.outcome.quarantined
     );
+    link_stage(&app).await
+}
+
+/// Runs the link stage after a command stored items, and says what it decided.
+pub(super) async fn link_stage(app: &App) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let pass = app.link_stage().await?;
+    if pass.decided > 0 {
+        println!(
+            "linked {} item(s) in {:.2} s: {} new customer(s), {} possible link(s) for review (`tidings links review`)",
+            pass.decided,
+            started.elapsed().as_secs_f64(),
+            pass.new_customers,
+            pass.candidates
+        );
+    }
     Ok(())
 }
 
@@ -419,7 +437,7 @@ async fn quarantine(config: Config, what: QuarantineCommand) -> anyhow::Result<(
                 }
             }
             println!("{released} item(s) released from the quarantine");
-            Ok(())
+            link_stage(&app).await
         }
     }
 }

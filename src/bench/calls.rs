@@ -38,6 +38,12 @@ pub struct CallsFigures {
     pub quarantined: usize,
     /// Peak RSS during the import, in MB.
     pub import_rss_mb: Option<f64>,
+    /// Items the link stage decided after the import.
+    pub linked: usize,
+    /// Seconds the link stage took.
+    pub link_secs: f64,
+    /// Seconds a full re-resolve (`tidings links recompute`) of the same items took.
+    pub relink_secs: f64,
 }
 
 impl CallsFigures {
@@ -186,6 +192,24 @@ pub async fn calls(
         .filter(|p| matches!(p.outcome, PartOutcome::Quarantined { .. }))
         .count();
     drop(entries);
+
+    // The link stage after the import, then a full re-resolve of the same items.
+    let started = Instant::now();
+    let linked = crate::pipeline::identity::stage::run(&store)
+        .await
+        .map_err(|e| BenchError::Run(e.to_string()))?;
+    let link_secs = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    crate::pipeline::identity::stage::relink(&store)
+        .await
+        .map_err(|e| BenchError::Run(e.to_string()))?;
+    let relink_secs = started.elapsed().as_secs_f64();
+    println!(
+        "bench calls: link stage decided {} item(s) in {link_secs:.2} s = {:.0} items/s; full re-resolve {relink_secs:.2} s = {:.0} items/s",
+        linked.decided,
+        linked.decided as f64 / link_secs,
+        linked.decided as f64 / relink_secs
+    );
     store.close().await;
     let figures = CallsFigures {
         rows: parsed_rows,
@@ -196,6 +220,9 @@ pub async fn calls(
         stored: outcome.stored,
         quarantined,
         import_rss_mb,
+        linked: linked.decided,
+        link_secs,
+        relink_secs,
     };
     let whole = figures.import_secs();
     println!(
@@ -238,6 +265,11 @@ mod tests {
         for shape in [CallShape::Export, CallShape::Asterisk] {
             let figures = calls(500, shape, None).await.expect("the bench runs");
             assert_eq!(figures.rows, 500, "{shape:?}");
+            // Every call with a caller's number is decided; withheld ones have none.
+            assert!(
+                figures.linked > figures.stored / 2 && figures.linked <= figures.stored,
+                "{shape:?}: {figures:?}"
+            );
             assert_eq!(figures.quarantined, 0, "{shape:?}");
             // Every generated call has its own call id, so each is stored once.
             assert_eq!(figures.stored, 500, "{shape:?}: {figures:?}");

@@ -103,6 +103,8 @@ impl App {
         while !cancel.is_cancelled() {
             match self.drain_ocr().await {
                 Ok(pass) if pass.read + pass.quarantined > 0 => {
+                    // The letters' items wait for the link stage.
+                    self.funnel.stored_signal().notify_one();
                     tracing::info!(
                         read = pass.read,
                         quarantined = pass.quarantined,

@@ -1,7 +1,8 @@
-//! The daemon: every source, the maintenance loop (flags, digest schedule, outbox) and the
-//! HTTP server, under one cancellation token. `run_once` is the same work done once.
+//! The daemon: every source, the link stage, the maintenance loop (flags, digest schedule,
+//! outbox) and the HTTP server, under one cancellation token. `run_once` is the same work done once.
 
 mod folders;
+mod links;
 
 use crate::config::Config;
 use crate::digest::{self, schedule};
@@ -75,6 +76,8 @@ pub struct App {
     router: Router,
     /// Senior managers from the staff directory (the quarterly roll-up).
     seniors: Vec<crate::domain::EmailAddress>,
+    /// Signalled when the link stage has decided items (maintenance counts after it).
+    linked: std::sync::Arc<tokio::sync::Notify>,
 }
 
 /// What `run_once` did.
@@ -84,6 +87,8 @@ pub struct OnceReport {
     pub ingested: BatchOutcome,
     /// Letters read by the OCR stage.
     pub letters: crate::ingest::letters::stage::OcrPass,
+    /// Customer decisions made by the link stage.
+    pub links: crate::store::LinkPass,
     /// Flag evaluation.
     pub flags: FlagPass,
     /// Digest period enqueued, if one was due.
@@ -141,6 +146,7 @@ impl App {
             digest_schedule,
             router,
             seniors,
+            linked: std::sync::Arc::default(),
         })
     }
 
@@ -180,6 +186,7 @@ impl App {
             Ok(pass) => report.letters = pass,
             Err(e) => first_error = first_error.or(Some(e)),
         }
+        report.links = self.link_stage().await?;
         report.routing = self.router.pass(chrono::Utc::now()).await?;
         let (flags, digest_period, reminders, delivery) = self.maintenance().await?;
         report.flags = flags;
@@ -289,6 +296,9 @@ impl App {
         }
         let app = self.clone();
         let c = cancel.clone();
+        tasks.spawn(async move { app.link_loop(c).await });
+        let app = self.clone();
+        let c = cancel.clone();
         tasks.spawn(async move { app.maintenance_loop(c).await });
         let app = self.clone();
         let c = cancel.clone();
@@ -309,10 +319,10 @@ impl App {
         Ok(())
     }
 
-    /// Runs maintenance every `MAINTENANCE_SECS`, and soon after a source stores new items
-    /// (after a short quiet period, so a backfill triggers one pass, not one per batch).
+    /// Runs maintenance every `MAINTENANCE_SECS`, and soon after the link stage decides new
+    /// items (after a short quiet period, so a backfill triggers one pass, not one per batch).
     async fn maintenance_loop(&self, cancel: CancellationToken) {
-        let stored = self.funnel.stored_signal();
+        let stored = self.linked.clone();
         while !cancel.is_cancelled() {
             if let Err(e) = self.maintenance().await {
                 tracing::error!("Maintenance pass failed: {e}; retrying in {MAINTENANCE_SECS} s.");

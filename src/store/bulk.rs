@@ -7,13 +7,14 @@ use super::{Entry, ItemRecord};
 use crate::domain::UnixTime;
 use sqlx::{PgConnection, QueryBuilder, SqliteConnection};
 
-/// One item row: the raw item and part it comes from, the record and its resolved customer.
+/// One item row: the raw item and part it comes from, the record and what the link stage will
+/// decide its customer from (JSON of its customer reference).
 pub(crate) struct ItemRow<'a> {
     pub raw_id: i64,
     pub part: i64,
     pub dedupe_key: Option<&'a str>,
     pub item: &'a ItemRecord,
-    pub customer_id: Option<i64>,
+    pub link_input: Option<&'a str>,
 }
 
 /// The four hot inserts of a batch.
@@ -100,7 +101,7 @@ impl BulkInsert for SqliteConnection {
         let mut out = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut qb = QueryBuilder::new(
-                "INSERT INTO items (raw_id, part, dedupe_key, item_ref, channel, direction, occurred_at, customer_id, counterpart, subject, excerpt, thread_key, automated, details, body) ",
+                "INSERT INTO items (raw_id, part, dedupe_key, item_ref, channel, direction, occurred_at, link_input, counterpart, subject, excerpt, thread_key, automated, details, body) ",
             );
             qb.push_values(chunk, |mut b, r| {
                 b.push_bind(r.raw_id)
@@ -110,7 +111,7 @@ impl BulkInsert for SqliteConnection {
                     .push_bind(r.item.channel.as_str())
                     .push_bind(r.item.direction.as_str())
                     .push_bind(r.item.occurred_at)
-                    .push_bind(r.customer_id)
+                    .push_bind(r.link_input)
                     .push_bind(r.item.counterpart.as_deref())
                     .push_bind(r.item.subject.as_deref())
                     .push_bind(r.item.excerpt.as_deref())
@@ -201,8 +202,8 @@ impl BulkInsert for PgConnection {
             return Ok(Vec::new());
         }
         sqlx::query_as(
-            "INSERT INTO items (raw_id, part, dedupe_key, item_ref, channel, direction, occurred_at, customer_id, counterpart, subject, excerpt, thread_key, automated, details, body) \
-             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], \
+            "INSERT INTO items (raw_id, part, dedupe_key, item_ref, channel, direction, occurred_at, link_input, counterpart, subject, excerpt, thread_key, automated, details, body) \
+             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], \
                                   $9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[], $14::text[], $15::text[]) \
              ON CONFLICT DO NOTHING RETURNING id, raw_id, part::bigint",
         )
@@ -213,7 +214,7 @@ impl BulkInsert for PgConnection {
         .bind(rows.iter().map(|r| r.item.channel.as_str()).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.item.direction.as_str()).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.item.occurred_at).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.customer_id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.link_input).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.item.counterpart.as_deref()).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.item.subject.as_deref()).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.item.excerpt.as_deref()).collect::<Vec<_>>())

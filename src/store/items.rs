@@ -129,7 +129,37 @@ pub struct CustomerView {
     pub totals: Vec<(String, String, i64)>,
     /// The latest items: (item_ref, channel, direction, occurred_at, subject).
     pub recent: Vec<(String, String, String, UnixTime, Option<String>)>,
+    /// The customer this key was merged into, if it was.
+    pub merged_into: Option<String>,
+    /// Keys merged into this customer.
+    pub merged: Vec<String>,
 }
+
+/// How an item's customer was decided.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkDecision {
+    /// The rule or `person`.
+    pub method: String,
+    /// 0–1.
+    pub confidence: f64,
+    /// Why (JSON list).
+    pub reasons: String,
+    /// The person who decided, when one did.
+    pub linked_by: Option<String>,
+    /// When.
+    pub linked_at: UnixTime,
+}
+
+/// id, key, kind, name, the survivor's key when merged.
+type CustomerRow = (i64, String, String, Option<String>, Option<String>);
+/// method, confidence, reasons, by, at.
+type DecisionRow = (
+    Option<String>,
+    Option<f64>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
 
 impl Store {
     /// A customer by key with identifiers, totals and the `recent` latest items.
@@ -138,17 +168,25 @@ impl Store {
         customer_key: &str,
         recent: i64,
     ) -> Result<Option<CustomerView>, StoreError> {
-        let row: Option<(i64, String, String, Option<String>)> = dispatch!(read self, pool => sqlx::query_as(
-            "SELECT id, customer_key, kind, display_name FROM customers WHERE customer_key = $1",
+        // A merged key shows its survivor, saying so.
+        let row: Option<CustomerRow> = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT COALESCE(s.id, c.id), COALESCE(s.customer_key, c.customer_key), COALESCE(s.kind, c.kind),                     COALESCE(s.display_name, c.display_name), s.customer_key              FROM customers c LEFT JOIN customers s ON s.id = c.merged_into WHERE c.customer_key = $1",
         )
         .bind(customer_key)
         .fetch_optional(pool)
         .await)?;
-        let Some((id, key, kind, display_name)) = row else {
+        let Some((id, key, kind, display_name, merged_into)) = row else {
             return Ok(None);
         };
+        let merged: Vec<(String,)> = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT customer_key FROM customers WHERE merged_into = $1 ORDER BY customer_key",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await)?;
         let identifiers: Vec<(String, String)> = dispatch!(read self, pool => sqlx::query_as(
-            "SELECT kind, value FROM identifiers WHERE customer_id = $1 ORDER BY kind, value",
+            "SELECT kind, value FROM identifiers WHERE customer_id IN \
+             (SELECT id FROM customers WHERE COALESCE(merged_into, id) = $1) ORDER BY kind, value",
         )
         .bind(id)
         .fetch_all(pool)
@@ -178,6 +216,29 @@ impl Store {
                 .collect(),
             totals,
             recent: latest,
+            merged_into,
+            merged: merged.into_iter().map(|(k,)| k).collect(),
         }))
+    }
+
+    /// How item `id`'s customer was decided, once the link stage (or a person) has.
+    pub async fn link_decision(&self, id: i64) -> Result<Option<LinkDecision>, StoreError> {
+        let row: Option<DecisionRow> = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT link_method, link_confidence, link_reasons, linked_by, linked_at FROM items WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(
+            row.and_then(|(method, confidence, reasons, linked_by, at)| {
+                Some(LinkDecision {
+                    method: method?,
+                    confidence: confidence.unwrap_or_default(),
+                    reasons: reasons.unwrap_or_else(|| "[]".into()),
+                    linked_by,
+                    linked_at: at?,
+                })
+            }),
+        )
     }
 }

@@ -116,7 +116,9 @@ pub struct ItemRecord {
 pub const KEY_KIND: &str = "customer-key";
 
 /// How an item names its customer: an identifier and a deterministic key for a new customer.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// Kept with the item (`items.link_input`, JSON) so the link stage can decide — and decide
+/// again — from exactly what the item was found with.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct CustomerRef {
     /// Identifier kind, e.g. `email`.
     pub identifier_kind: String,

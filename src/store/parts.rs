@@ -1,5 +1,5 @@
-//! Writing the parts of raw items: customers and identifiers, staff, items, item↔staff and
-//! quarantine rows. Shared by the ingest batch (new raw items) and by the later stages that
+//! Writing the parts of raw items: staff, items (with what each was found with, for the link
+//! stage), item↔staff and quarantine rows. Shared by the ingest batch (new raw items) and by the later stages that
 //! read a kept raw item again (OCR of a letter, a quarantine retry).
 
 /// Writes `(raw_id, part)` pairs inside the caller's transaction (`$tx`: a `&mut` to it);
@@ -26,175 +26,16 @@ macro_rules! write_parts {
                 $crate::store::PartOutcome::Item(_) => None,
             })
             .collect();
-        // 5. Customers: every identifier the batch names is looked up once; the pure
-        // resolver (pipeline::identity) plans which customer each item belongs to, which new
-        // customers to create (keys derived from their primary identifier) and which
-        // identifiers to attach; then the primary identifiers are read back, because another
-        // writer may have linked one first — what won is what the items get.
-        let (ref_items, refs): (Vec<usize>, Vec<&$crate::store::CustomerRef>) = items
+        // 5. Which customer each item belongs to is the link stage's decision, made after
+        // this transaction from what the item was found with (`link_input`).
+        let link_inputs: Vec<Option<String>> = items
             .iter()
-            .enumerate()
-            .filter_map(|(n, (_, _, item))| item.customer.as_ref().map(|c| (n, c)))
-            .unzip();
-        let mut customer_ids: std::collections::HashMap<(String, String), i64> =
-            std::collections::HashMap::new();
-        // One query per identifier kind: `kind = $1 AND value IN (…)` uses the primary key
-        // on both backends (a row-value IN list does not on PostgreSQL).
-        macro_rules! lookup_identifiers {
-            ($ids:expr) => {
-                let ids: Vec<(&str, &str)> = $ids;
-                let mut kinds: Vec<&str> = ids.iter().map(|(k, _)| *k).collect();
-                kinds.sort_unstable();
-                kinds.dedup();
-                for kind in kinds {
-                    let mut values: Vec<&str> = ids
-                        .iter()
-                        .filter(|(k, _)| *k == kind)
-                        .map(|(_, v)| *v)
-                        .collect();
-                    values.sort_unstable();
-                    values.dedup();
-                    for chunk in values.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
-                        // A customer named by its key (a file note) is found by that key.
-                        let mut qb = if kind == $crate::store::KEY_KIND {
-                            sqlx::QueryBuilder::new(
-                                "SELECT customer_key, id FROM customers WHERE customer_key IN (",
-                            )
-                        } else {
-                            let mut qb = sqlx::QueryBuilder::new(
-                                "SELECT value, customer_id FROM identifiers WHERE kind = ",
-                            );
-                            qb.push_bind(kind);
-                            qb.push(" AND value IN (");
-                            qb
-                        };
-                        let mut list = qb.separated(", ");
-                        for value in chunk {
-                            list.push_bind(*value);
-                        }
-                        qb.push(")");
-                        let rows: Vec<(String, i64)> =
-                            qb.build_query_as().fetch_all(&mut **tx).await?;
-                        customer_ids
-                            .extend(rows.into_iter().map(|(v, id)| ((kind.to_string(), v), id)));
-                    }
-                }
-            };
-        }
-        lookup_identifiers!(refs
-            .iter()
-            .flat_map(|c| {
-                std::iter::once((c.identifier_kind.as_str(), c.identifier.as_str()))
-                    .chain(c.also.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .map(|(_, _, item)| {
+                item.customer
+                    .as_ref()
+                    .map(|c| serde_json::to_string(c).expect("a customer reference serialises"))
             })
-            .collect());
-        // Names of the customers an item's other identifiers point at: a second identifier
-        // links only when the names agree.
-        let mut names: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
-        let candidates: Vec<i64> = {
-            let mut c: Vec<i64> = refs
-                .iter()
-                .flat_map(|r| r.also.iter())
-                .filter_map(|id| customer_ids.get(id).copied())
-                .collect();
-            c.sort_unstable();
-            c.dedup();
-            c
-        };
-        for chunk in candidates.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
-            let mut qb = sqlx::QueryBuilder::new(
-                "SELECT id, display_name FROM customers WHERE display_name IS NOT NULL AND id IN (",
-            );
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            qb.push(")");
-            let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(&mut **tx).await?;
-            names.extend(rows);
-        }
-        let plan = $crate::pipeline::identity::resolve(&refs, &customer_ids, &names);
-        let first_known: Vec<bool> = refs
-            .iter()
-            .map(|c| customer_ids.contains_key(&(c.identifier_kind.clone(), c.identifier.clone())))
             .collect();
-        let mut new_ids: Vec<Option<i64>> = vec![None; plan.new_customers.len()];
-        for chunk in plan
-            .new_customers
-            .chunks($crate::store::batch::ROWS_PER_STATEMENT)
-        {
-            let mut qb = sqlx::QueryBuilder::new(
-                "INSERT INTO customers (customer_key, display_name, created_at) ",
-            );
-            qb.push_values(chunk, |mut b, c| {
-                b.push_bind(c.key.as_str())
-                    .push_bind(c.display_name.as_deref())
-                    .push_bind(now);
-            });
-            qb.push(" ON CONFLICT (customer_key) DO NOTHING");
-            qb.build().execute(&mut **tx).await?;
-        }
-        if !plan.new_customers.is_empty() {
-            let mut by_key = std::collections::HashMap::new();
-            for chunk in plan
-                .new_customers
-                .chunks($crate::store::batch::ROWS_PER_STATEMENT)
-            {
-                let mut qb = sqlx::QueryBuilder::new(
-                    "SELECT customer_key, id FROM customers WHERE customer_key IN (",
-                );
-                let mut list = qb.separated(", ");
-                for c in chunk {
-                    list.push_bind(c.key.as_str());
-                }
-                qb.push(")");
-                let rows: Vec<(String, i64)> = qb.build_query_as().fetch_all(&mut **tx).await?;
-                by_key.extend(rows);
-            }
-            for (slot, c) in new_ids.iter_mut().zip(&plan.new_customers) {
-                *slot = by_key.get(&c.key).copied();
-            }
-        }
-        let target_id = |t: &$crate::pipeline::identity::Target| match t {
-            $crate::pipeline::identity::Target::Existing(id) => Some(*id),
-            $crate::pipeline::identity::Target::New(n) => new_ids.get(*n).copied().flatten(),
-        };
-        let attach: Vec<(&str, &str, i64)> = plan
-            .attach
-            .iter()
-            .filter_map(|(k, v, t)| target_id(t).map(|id| (k.as_str(), v.as_str(), id)))
-            .collect();
-        for chunk in attach.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
-            let mut qb = sqlx::QueryBuilder::new(
-                "INSERT INTO identifiers (kind, value, customer_id, created_at) ",
-            );
-            qb.push_values(chunk, |mut b, (k, v, id)| {
-                b.push_bind(*k).push_bind(*v).push_bind(*id).push_bind(now);
-            });
-            qb.push(" ON CONFLICT (kind, value) DO NOTHING");
-            qb.build().execute(&mut **tx).await?;
-        }
-        // What each item's customer is: its primary identifier as stored now (another writer
-        // may have won it), else the plan's target.
-        let targets: Vec<Option<i64>> = plan
-            .targets
-            .iter()
-            .map(|t| t.as_ref().and_then(target_id))
-            .collect();
-        // Only primaries that were not known before this batch can have changed hands.
-        lookup_identifiers!(refs
-            .iter()
-            .zip(&first_known)
-            .filter(|(_, known)| !**known)
-            .map(|(c, _)| (c.identifier_kind.as_str(), c.identifier.as_str()))
-            .collect());
-        let mut item_customer: Vec<Option<i64>> = vec![None; items.len()];
-        for ((n, c), target) in ref_items.iter().zip(&refs).zip(&targets) {
-            let stored = customer_ids
-                .get(&(c.identifier_kind.clone(), c.identifier.clone()))
-                .copied();
-            item_customer[*n] = stored.or(*target);
-        }
 
         // 6. Staff members.
         let staff: std::collections::HashMap<&str, &$crate::store::StaffRef> = items
@@ -229,14 +70,14 @@ macro_rules! write_parts {
         // part already written is not returned by the insert: it counts as a duplicate.
         let item_rows: Vec<$crate::store::bulk::ItemRow<'_>> = items
             .iter()
-            .zip(&item_customer)
+            .zip(&link_inputs)
             .map(
-                |((raw_id, part, item), customer_id)| $crate::store::bulk::ItemRow {
+                |((raw_id, part, item), link_input)| $crate::store::bulk::ItemRow {
                     raw_id: *raw_id,
                     part: part.part,
                     dedupe_key: part.dedupe_key.as_deref(),
                     item,
-                    customer_id: *customer_id,
+                    link_input: link_input.as_deref(),
                 },
             )
             .collect();

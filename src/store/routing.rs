@@ -77,11 +77,15 @@ type ListTuple = (
 );
 
 impl Store {
-    /// The newest item id: where the stage will have looked once it has decided everything.
+    /// The newest item id the stage may decide: below the first item still waiting for the
+    /// link stage (its customer is not known yet), else the newest item.
     pub async fn newest_item_id(&self) -> Result<i64, StoreError> {
-        let (id,): (Option<i64>,) = dispatch!(read self, pool => sqlx::query_as("SELECT MAX(id) FROM items")
-            .fetch_one(pool)
-            .await)?;
+        let (id,): (Option<i64>,) = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT COALESCE((SELECT MIN(id) - 1 FROM items WHERE linked_at IS NULL AND link_input IS NOT NULL), \
+             (SELECT MAX(id) FROM items))",
+        )
+        .fetch_one(pool)
+        .await)?;
         Ok(id.unwrap_or(0))
     }
 
@@ -95,7 +99,7 @@ impl Store {
         let rows: Vec<(i64, i64, Option<i64>, i64, i64)> = dispatch!(read self, pool => sqlx::query_as(
             "SELECT i.id, i.raw_id, i.customer_id, i.occurred_at, r.stored_at FROM items i JOIN raw_items r ON r.id = i.raw_id \
              WHERE i.id > (SELECT last_item_id FROM routing_cursor WHERE id = 1) - $1 AND i.id <= $2 \
-             AND i.channel = 'email' AND i.direction = 'inbound' \
+             AND i.channel = 'email' AND i.direction = 'inbound' AND (i.linked_at IS NOT NULL OR i.link_input IS NULL) \
              AND NOT EXISTS (SELECT 1 FROM routing_decisions d WHERE d.item_id = i.id) ORDER BY i.id LIMIT $3",
         )
         .bind(LOOKBACK_IDS)

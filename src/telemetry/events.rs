@@ -49,6 +49,33 @@ pub fn describe() {
         "tidings_outbox_pending",
         "Outbox messages waiting for delivery."
     );
+    describe_counter!(
+        "tidings_link_decisions_total",
+        "Items given a customer decision by the link stage, by mode (incremental, full)."
+    );
+    describe_counter!(
+        "tidings_link_review_candidates_total",
+        "Possible links left for a person to review."
+    );
+    describe_histogram!(
+        "tidings_link_pass_seconds",
+        "Seconds for one link-stage pass, by mode."
+    );
+}
+
+/// The link stage decided items.
+pub fn links_decided(pass: &crate::store::LinkPass, mode: &'static str, seconds: f64) {
+    tracing::info!(
+        mode,
+        decided = pass.decided,
+        new_customers = pass.new_customers,
+        review_candidates = pass.candidates,
+        seconds,
+        "Link stage decided items."
+    );
+    counter!("tidings_link_decisions_total", "mode" => mode).increment(pass.decided as u64);
+    counter!("tidings_link_review_candidates_total").increment(pass.candidates as u64);
+    histogram!("tidings_link_pass_seconds", "mode" => mode).record(seconds);
 }
 
 /// A batch from a source was committed.

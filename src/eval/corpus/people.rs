@@ -231,7 +231,8 @@ fn new_person(
         let mobile = if k == 0 {
             draw.chance(60)
         } else {
-            !phones[0].starts_with("07")
+            // The second number is the other kind (none when the first pool ran dry).
+            !phones.first().is_some_and(|p| p.starts_with("07"))
         };
         let pool = if mobile {
             &mut pools.mobiles

@@ -1,22 +1,23 @@
 //! `resolve`: which customer each item of a batch belongs to, given the identifiers the store
-//! already knows. Pure: the store fetches the known identifiers, calls this, and writes the
-//! plan.
+//! already knows. Pure: the link stage fetches the known identifiers, calls this, and writes
+//! the plan with every decision's method, confidence and reasons.
 //!
 //! Rules, in order: an item's primary identifier (its strongest: email address, E.164 number,
 //! name and postcode together, or a customer key) decides when it is known; otherwise the first
 //! of its other strong identifiers that is known *and* whose customer's name is compatible with
 //! the name on the item (a letter from Ann Jones whose address is new but whose number has
 //! phoned before; not a colleague whose signature carries the same switchboard number);
-//! otherwise a new customer keyed by the primary identifier. Every
-//! identifier the item carries that nobody holds yet is attached to its customer — so a phone
-//! number in an email signature links later calls — but an identifier another customer already
-//! holds is never moved or merged: two people are never joined by one shared number or
-//! address. Items of one batch see each other's decisions.
+//! otherwise a new customer keyed by the primary identifier. A known other identifier whose
+//! customer's name cannot be compared (or differs) is not a link: it becomes a candidate for a
+//! person to review. Every identifier the item carries that nobody holds yet is attached to
+//! its customer — so a phone number in an email signature links later calls — but an
+//! identifier another customer already holds is never moved or merged: two people are never
+//! joined by one shared number or address. Items of one batch see each other's decisions.
 
 use crate::domain::PersonName;
 use crate::pipeline::link::customer_key;
 use crate::store::{CustomerRef, KEY_KIND};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Where an item's customer is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,23 +37,105 @@ pub struct NewCustomer {
     pub display_name: Option<String>,
 }
 
+/// How a link was decided: stored with the item so a person can see why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// The primary identifier was already a customer's.
+    Identifier,
+    /// Another strong identifier was a customer's and the names agree.
+    IdentifierAndName,
+    /// Nothing known: a new customer keyed by the primary identifier.
+    New,
+    /// The item named its customer by key (a file note).
+    CustomerKey,
+    /// The item named a customer key that does not exist.
+    Unknown,
+}
+
+impl Method {
+    /// Stable name stored in `items.link_method`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Identifier => "identifier",
+            Method::IdentifierAndName => "identifier-and-name",
+            Method::New => "new-customer",
+            Method::CustomerKey => "customer-key",
+            Method::Unknown => "unknown-customer-key",
+        }
+    }
+
+    /// How sure the rule is, 0–1.
+    pub fn confidence(self) -> f64 {
+        match self {
+            Method::Identifier | Method::CustomerKey => 1.0,
+            Method::IdentifierAndName => 0.9,
+            Method::New => 0.8,
+            Method::Unknown => 0.0,
+        }
+    }
+}
+
+/// One item's decision.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision {
+    /// Its customer, or `None` (a key that names no customer).
+    pub target: Option<Target>,
+    /// The rule that decided.
+    pub method: Method,
+    /// Why, in words a reviewer reads.
+    pub reasons: Vec<String>,
+}
+
+/// A possible link the rules would not make alone: for a person to accept or reject.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    /// Index of the input reference.
+    pub item: usize,
+    /// The customer it might belong to.
+    pub customer: Target,
+    /// Match weight, 0–1.
+    pub score: f64,
+    /// Why it is a candidate, and why it was not linked.
+    pub reasons: Vec<String>,
+}
+
 /// What to write for a batch.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Plan {
-    /// Per input reference, in order: its customer, or `None` (a key that names no customer).
-    pub targets: Vec<Option<Target>>,
+    /// Per input reference, in order: its decision.
+    pub decisions: Vec<Decision>,
     /// Customers to create.
     pub new_customers: Vec<NewCustomer>,
     /// Identifiers to attach: (kind, value, customer).
     pub attach: Vec<(String, String, Target)>,
+    /// Links for review.
+    pub candidates: Vec<Candidate>,
+    /// Customers known only as a calling number that join a named customer giving that
+    /// number: (merged, survivor).
+    pub merges: Vec<(Target, Target)>,
 }
 
+impl Plan {
+    /// Per input reference, its customer (the decisions' targets).
+    pub fn targets(&self) -> Vec<Option<Target>> {
+        self.decisions.iter().map(|d| d.target).collect()
+    }
+}
+
+/// An identifier: (kind, value).
+type Id = (String, String);
+
+/// Identifier kind of an E.164 number.
+const PHONE_KIND: &str = "phone";
+
 /// Plans the customers of `refs` given `known` identifiers ((kind, value) → customer id; for
-/// [`KEY_KIND`] the value is the customer key) and the display names of those customers.
+/// [`KEY_KIND`] the value is the customer key), the display names of those customers, and
+/// which of them are known only as a calling number (no name, keyed by a number).
 pub fn resolve(
     refs: &[&CustomerRef],
     known: &HashMap<(String, String), i64>,
     names: &HashMap<i64, String>,
+    callers: &HashSet<i64>,
 ) -> Plan {
     let mut plan = Plan::default();
     let mut seen: HashMap<(String, String), Target> = HashMap::new();
@@ -61,39 +144,130 @@ pub fn resolve(
             .copied()
             .or_else(|| known.get(id).map(|c| Target::Existing(*c)))
     };
-    for r in refs {
+    for (n, r) in refs.iter().enumerate() {
         let primary = (r.identifier_kind.clone(), r.identifier.clone());
-        let others: Vec<(String, String)> =
-            r.also.iter().filter(|a| **a != primary).cloned().collect();
-        let same_person = |t: &Target| match t {
-            Target::Existing(id) => {
-                names_agree(r.display_name.as_deref(), names.get(id).map(String::as_str))
-            }
-            Target::New(n) => names_agree(
-                r.display_name.as_deref(),
-                plan.new_customers[*n].display_name.as_deref(),
-            ),
+        let others: Vec<Id> = r.also.iter().filter(|a| **a != primary).cloned().collect();
+        let (target, method, mut reasons) = if let Some(t) = lookup(&seen, &primary) {
+            let method = if primary.0 == KEY_KIND {
+                Method::CustomerKey
+            } else {
+                Method::Identifier
+            };
+            (
+                t,
+                method,
+                vec![format!("{} {} is on file", primary.0, primary.1)],
+            )
+        } else if let Some((t, id, theirs)) = others.iter().find_map(|id| {
+            lookup(&seen, id).and_then(|t| {
+                let theirs = name_of(&t, names, &plan.new_customers);
+                names_agree(r.display_name.as_deref(), theirs.as_deref()).then_some((t, id, theirs))
+            })
+        }) {
+            (
+                t,
+                Method::IdentifierAndName,
+                vec![format!(
+                    "{} {} is on file and the names agree ({} ~ {})",
+                    id.0,
+                    id.1,
+                    r.display_name.as_deref().unwrap_or_default(),
+                    theirs.unwrap_or_default()
+                )],
+            )
+        } else if r.identifier_kind == KEY_KIND {
+            plan.decisions.push(Decision {
+                target: None,
+                method: Method::Unknown,
+                reasons: vec![format!("no customer has the key {}", r.identifier)],
+            });
+            continue;
+        } else {
+            plan.new_customers.push(NewCustomer {
+                key: customer_key(&primary.0, &primary.1),
+                display_name: r.display_name.clone(),
+            });
+            (
+                Target::New(plan.new_customers.len() - 1),
+                Method::New,
+                vec![format!("first item with {} {}", primary.0, primary.1)],
+            )
         };
-        let found = lookup(&seen, &primary).or_else(|| {
-            others
-                .iter()
-                .find_map(|id| lookup(&seen, id).filter(|t| same_person(t)))
-        });
-        let target = match found {
-            Some(t) => t,
-            None if r.identifier_kind == KEY_KIND => {
-                plan.targets.push(None);
+        // Known other identifiers of a different customer that did not link: a customer
+        // known only as a calling number is this named person's (the same as had the number
+        // come first); any other is a candidate for review.
+        for id in &others {
+            let Some(other) = lookup(&seen, id) else {
+                continue;
+            };
+            if other == target
+                || plan.merges.iter().any(|(o, _)| *o == other)
+                || plan
+                    .candidates
+                    .iter()
+                    .any(|c| c.item == n && c.customer == other)
+            {
                 continue;
             }
-            None => {
-                plan.new_customers.push(NewCustomer {
-                    key: customer_key(&primary.0, &primary.1),
-                    display_name: r.display_name.clone(),
-                });
-                Target::New(plan.new_customers.len() - 1)
+            let caller_only = match other {
+                Target::Existing(c) => callers.contains(&c),
+                Target::New(m) => {
+                    let c = &plan.new_customers[m];
+                    c.display_name.is_none() && c.key == customer_key(PHONE_KIND, &id.1)
+                }
+            };
+            let theirs = name_of(&other, names, &plan.new_customers);
+            if caller_only && id.0 == PHONE_KIND && r.display_name.is_some() {
+                reasons.push(format!(
+                    "{} {} was known only as a calling number: its items join this customer",
+                    id.0, id.1
+                ));
+                plan.merges.push((other, target));
+                continue;
             }
-        };
-        plan.targets.push(Some(target));
+            if names_agree(r.display_name.as_deref(), theirs.as_deref())
+                && names_agree(
+                    r.display_name.as_deref(),
+                    name_of(&target, names, &plan.new_customers)
+                        .as_deref()
+                        .or(r.display_name.as_deref()),
+                )
+            {
+                reasons.push(format!(
+                    "{} {} belongs to a customer with an agreeing name ({}): one person",
+                    id.0,
+                    id.1,
+                    theirs.as_deref().unwrap_or_default()
+                ));
+                plan.merges.push((other, target));
+                continue;
+            }
+            let why = match (
+                r.display_name.as_deref(),
+                name_of(&other, names, &plan.new_customers),
+            ) {
+                (Some(a), Some(b)) => format!("the names differ ({a} / {b})"),
+                _ => "there is no name on both to compare".to_string(),
+            };
+            reasons.push(format!(
+                "{} {} belongs to another customer; {why}",
+                id.0, id.1
+            ));
+            plan.candidates.push(Candidate {
+                item: n,
+                customer: other,
+                score: 0.5,
+                reasons: vec![format!(
+                    "shares {} {}, not linked because {why}",
+                    id.0, id.1
+                )],
+            });
+        }
+        plan.decisions.push(Decision {
+            target: Some(target),
+            method,
+            reasons,
+        });
         for id in std::iter::once(primary).chain(others) {
             if id.0 == KEY_KIND || lookup(&seen, &id).is_some() {
                 continue;
@@ -103,6 +277,14 @@ pub fn resolve(
         }
     }
     plan
+}
+
+/// The display name of a target customer.
+fn name_of(t: &Target, names: &HashMap<i64, String>, new: &[NewCustomer]) -> Option<String> {
+    match t {
+        Target::Existing(id) => names.get(id).cloned(),
+        Target::New(n) => new[*n].display_name.clone(),
+    }
 }
 
 /// True when both names are given, have given names and agree (`J. Smith` ~ `John Smith`).
@@ -152,8 +334,9 @@ mod tests {
             &[&r],
             &known(&[("email", "ann@home.example", 7)]),
             &HashMap::new(),
+            &HashSet::new(),
         );
-        assert_eq!(plan.targets, vec![Some(Target::Existing(7))]);
+        assert_eq!(plan.targets(), vec![Some(Target::Existing(7))]);
         assert!(plan.new_customers.is_empty() && plan.attach.is_empty());
     }
 
@@ -165,9 +348,10 @@ mod tests {
             &[&email, &call],
             &known(&[("email", "ann@home.example", 7)]),
             &HashMap::new(),
+            &HashSet::new(),
         );
         assert_eq!(
-            plan.targets,
+            plan.targets(),
             vec![Some(Target::Existing(7)), Some(Target::Existing(7))]
         );
         assert_eq!(
@@ -185,8 +369,13 @@ mod tests {
             Some("Mrs Ann Jones"),
         );
         let names: HashMap<i64, String> = [(3, "Ann Jones".to_string())].into();
-        let plan = resolve(&[&letter], &known(&[("phone", "+441514960123", 3)]), &names);
-        assert_eq!(plan.targets, vec![Some(Target::Existing(3))]);
+        let plan = resolve(
+            &[&letter],
+            &known(&[("phone", "+441514960123", 3)]),
+            &names,
+            &HashSet::new(),
+        );
+        assert_eq!(plan.targets(), vec![Some(Target::Existing(3))]);
         let nameless = resolve(
             &[&cref(
                 "email",
@@ -195,9 +384,10 @@ mod tests {
             )],
             &known(&[("phone", "+441514960123", 3)]),
             &names,
+            &HashSet::new(),
         );
         assert_eq!(
-            nameless.targets,
+            nameless.targets(),
             vec![Some(Target::New(0))],
             "no name, no second-identifier link"
         );
@@ -214,9 +404,14 @@ mod tests {
             Some("Bob Jones"),
         );
         let names: HashMap<i64, String> = [(3, "Ann Jones".to_string())].into();
-        let plan = resolve(&[&bob], &known(&[("phone", "+441514960123", 3)]), &names);
+        let plan = resolve(
+            &[&bob],
+            &known(&[("phone", "+441514960123", 3)]),
+            &names,
+            &HashSet::new(),
+        );
         // Bob's own address is new: he is a new customer, not customer 3.
-        assert_eq!(plan.targets, vec![Some(Target::New(0))]);
+        assert_eq!(plan.targets(), vec![Some(Target::New(0))]);
         assert_eq!(
             plan.attach,
             vec![("email".into(), "bob@home.example".into(), Target::New(0))]
@@ -224,13 +419,59 @@ mod tests {
     }
 
     #[test]
+    fn a_customer_known_only_as_a_calling_number_joins_the_named_person_who_gives_it() {
+        // The calls came first, nameless; then Ann's email signature gives the number.
+        let email = named(
+            "email",
+            "ann@home.example",
+            &[("phone", "+441514960123")],
+            Some("Ann Jones"),
+        );
+        let callers: HashSet<i64> = [5].into();
+        let plan = resolve(
+            &[&email],
+            &known(&[("phone", "+441514960123", 5)]),
+            &HashMap::new(),
+            &callers,
+        );
+        assert_eq!(plan.targets(), vec![Some(Target::New(0))]);
+        assert_eq!(plan.merges, vec![(Target::Existing(5), Target::New(0))]);
+        assert!(plan.candidates.is_empty());
+        // A named holder is never merged by the rules: a candidate for review instead.
+        let names: HashMap<i64, String> = [(5, "Bob Jones".to_string())].into();
+        let plan = resolve(
+            &[&email],
+            &known(&[("phone", "+441514960123", 5)]),
+            &names,
+            &HashSet::new(),
+        );
+        assert!(plan.merges.is_empty());
+        assert_eq!(plan.candidates.len(), 1);
+        assert!(plan.candidates[0].reasons[0].contains("names differ"));
+        // In one batch too: the call's new customer joins Ann's.
+        let call = cref("phone", "+441514960123", &[]);
+        let plan = resolve(
+            &[&call, &email],
+            &HashMap::new(),
+            &HashMap::new(),
+            &HashSet::new(),
+        );
+        assert_eq!(plan.merges, vec![(Target::New(0), Target::New(1))]);
+    }
+
+    #[test]
     fn items_of_one_batch_share_new_customers() {
         let a = cref("email", "new@home.example", &[("phone", "+447700900123")]);
         let b = cref("phone", "+447700900123", &[]);
         let c = cref("email", "new@home.example", &[]);
-        let plan = resolve(&[&a, &b, &c], &HashMap::new(), &HashMap::new());
+        let plan = resolve(
+            &[&a, &b, &c],
+            &HashMap::new(),
+            &HashMap::new(),
+            &HashSet::new(),
+        );
         assert_eq!(plan.new_customers.len(), 1);
-        assert_eq!(plan.targets, vec![Some(Target::New(0)); 3]);
+        assert_eq!(plan.targets(), vec![Some(Target::New(0)); 3]);
         assert_eq!(
             plan.new_customers[0].key,
             customer_key("email", "new@home.example")
@@ -241,15 +482,16 @@ mod tests {
     fn a_customer_key_names_only_an_existing_customer() {
         let note = cref(KEY_KIND, "c-0123456789ab", &[]);
         assert_eq!(
-            resolve(&[&note], &HashMap::new(), &HashMap::new()).targets,
+            resolve(&[&note], &HashMap::new(), &HashMap::new(), &HashSet::new()).targets(),
             vec![None]
         );
         let plan = resolve(
             &[&note],
             &known(&[(KEY_KIND, "c-0123456789ab", 4)]),
             &HashMap::new(),
+            &HashSet::new(),
         );
-        assert_eq!(plan.targets, vec![Some(Target::Existing(4))]);
+        assert_eq!(plan.targets(), vec![Some(Target::Existing(4))]);
         assert!(plan.attach.is_empty());
     }
 }

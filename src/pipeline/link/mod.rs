@@ -456,6 +456,17 @@ pub fn customer_ref(party: &Party) -> Option<CustomerRef> {
     }
     if let (Some(pc), Some(n)) = (party.postcode(), &name_key) {
         ids.push(("name-postcode".into(), format!("{n}|{pc}")));
+        // The family name at the postcode finds the same person written another way
+        // (`Mrs A. Jones` for `Ann Jones`); it links only where the given names agree, so a
+        // household sharing surname and address stays several people.
+        if let Some(family) = name
+            .as_deref()
+            .and_then(|n| crate::domain::PersonName::parse(n).ok())
+            .map(|n| n.family_key())
+            .filter(|f| !f.is_empty())
+        {
+            ids.push(("surname-postcode".into(), format!("{family}|{pc}")));
+        }
     }
     ids.dedup();
     let mut ids = ids.into_iter();
