@@ -92,6 +92,30 @@ pub enum Command {
         #[command(subcommand)]
         what: ItemsCommand,
     },
+    /// Contact arrangements decided by a case conference (docs/arrangements.md).
+    Arrangements {
+        /// What to do.
+        #[command(subcommand)]
+        what: ArrangementsCommand,
+    },
+    /// Staff availability, for the deputy rule of single-point-of-contact routing.
+    Staff {
+        /// What to do.
+        #[command(subcommand)]
+        what: StaffCommand,
+    },
+    /// Routing decisions about inbound mail under contact arrangements.
+    Routing {
+        /// What to do.
+        #[command(subcommand)]
+        what: RoutingCommand,
+    },
+    /// Outbound mail waiting, sent and given up on (dead letters).
+    Outbox {
+        /// What to do.
+        #[command(subcommand)]
+        what: OutboxCommand,
+    },
     /// The link stage: possible links waiting for a person, and deciding everything again.
     Links {
         /// What to do.
@@ -110,6 +134,164 @@ pub enum Command {
         #[command(subcommand)]
         what: EvalCommand,
     },
+}
+
+/// `tidings arrangements …`
+#[derive(Debug, Subcommand)]
+pub enum ArrangementsCommand {
+    /// Record an arrangement a case conference decided (authorised by a director).
+    Add(ArrangementAddArgs),
+    /// Print one arrangement with its full history.
+    Show {
+        /// The arrangement's number.
+        id: i64,
+    },
+    /// List arrangements (every one, with its status today).
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+        /// Only this customer's.
+        #[arg(long)]
+        customer: Option<String>,
+    },
+    /// Renew an arrangement at its review, with reasons (also after it lapsed).
+    Renew {
+        /// The arrangement's number.
+        id: i64,
+        /// The director authorising it to continue.
+        #[arg(long)]
+        authorised_by: String,
+        /// Why it continues: describe what happened since, not the person.
+        #[arg(long)]
+        reasons: String,
+        /// The next review date (default: three months from today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        review_on: Option<String>,
+    },
+    /// End an arrangement early, with reasons.
+    End {
+        /// The arrangement's number.
+        id: i64,
+        /// Who records it (email address).
+        #[arg(long)]
+        by: String,
+        /// Why it ends.
+        #[arg(long)]
+        reasons: String,
+    },
+}
+
+/// `tidings arrangements add` arguments.
+#[derive(Debug, clap::Args)]
+pub struct ArrangementAddArgs {
+    /// The customer's key (`customer_key` in `tidings export customers`).
+    #[arg(long)]
+    pub customer: String,
+    /// single-point-of-contact, proactive-contact, regular-meetings, mediation,
+    /// written-contact-only, contact-suspended or enforcement.
+    #[arg(long)]
+    pub kind: String,
+    /// The nominated staff member (required for single-point-of-contact and proactive-contact).
+    #[arg(long)]
+    pub nominated: Option<String>,
+    /// Who stands in while the nominated person is absent.
+    #[arg(long)]
+    pub deputy: Option<String>,
+    /// The director who authorised it (a director in the staff directory).
+    #[arg(long)]
+    pub authorised_by: String,
+    /// The case-conference date.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub decided_on: String,
+    /// Who attended the case conference, comma-separated addresses.
+    #[arg(long)]
+    pub attendees: String,
+    /// Why: describe what happened, not the person.
+    #[arg(long)]
+    pub reasons: String,
+    /// When the customer was told of it, its reasons and their right to a review.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub told_on: String,
+    /// The review date (default: three months after --decided-on).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub review_on: Option<String>,
+    /// Days between proactive contacts or meetings.
+    #[arg(long)]
+    pub frequency_days: Option<u32>,
+}
+
+/// List formats.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ListFormat {
+    /// Aligned lines for people.
+    Text,
+    /// Comma-separated with a header row.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+/// `tidings staff …`
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Mark a staff member absent (forwards go to their deputy meanwhile).
+    Absent {
+        /// Their work address.
+        email: String,
+        /// The last day of the absence.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        until: String,
+        /// The first day (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+    },
+    /// List staff absent today.
+    Absences,
+}
+
+/// `tidings routing …`
+#[derive(Debug, Subcommand)]
+pub enum RoutingCommand {
+    /// Routing decisions, newest first: routed, copied, or not routed and why.
+    List {
+        /// Also list mail from customers without an arrangement.
+        #[arg(long)]
+        all: bool,
+        /// How many to list.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+}
+
+/// `tidings outbox …`
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Outbox messages, newest first.
+    List {
+        /// Only `pending`, `sent` or `dead` (given up on) messages.
+        #[arg(long, value_enum)]
+        state: Option<OutboxStateArg>,
+        /// How many to list.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Put dead letters back in the queue, due now; all when no id is given.
+    Retry {
+        /// Outbox id from `tidings outbox list`.
+        id: Option<i64>,
+    },
+}
+
+/// `tidings outbox list --state`.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum OutboxStateArg {
+    /// Waiting for an attempt.
+    Pending,
+    /// Delivered.
+    Sent,
+    /// Given up on.
+    Dead,
 }
 
 /// `tidings eval …`
@@ -447,6 +629,12 @@ pub enum BenchCommand {
         #[arg(long, default_value = "secret", env = "TIDINGS_BENCH_IMAP_PASSWORD")]
         password: String,
     },
+    /// Time routing decisions on typical mail, each from a customer under an arrangement.
+    Routing {
+        /// Messages to decide.
+        #[arg(long, default_value_t = 20_000)]
+        messages: usize,
+    },
     /// Run the IMAP source with IDLE and time APPEND → item stored, message after message.
     Idle(IdleBenchArgs),
     /// Generate a call log of N rows and time parsing it and `import calls` into a fresh store.
@@ -507,6 +695,11 @@ pub struct IdleBenchArgs {
     /// IMAP password.
     #[arg(long, default_value = "secret", env = "TIDINGS_BENCH_IMAP_PASSWORD")]
     pub password: String,
+    /// With an SMTP server on this port (same host, plain): run the whole daemon with a
+    /// customer under a single-point-of-contact arrangement and time APPEND → forward
+    /// accepted by the SMTP server instead.
+    #[arg(long)]
+    pub smtp_port: Option<u16>,
 }
 
 /// Tables that can be exported.

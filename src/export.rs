@@ -102,7 +102,7 @@ pub const FLAG_COLUMNS: &[&str] = &[
 pub const CONTEXT_COLUMNS: &[&str] =
     &["subject", "customer_key", "kind", "sentence", "occurred_at"];
 
-fn time(t: UnixTime) -> Value {
+pub(crate) fn time(t: UnixTime) -> Value {
     chrono::DateTime::from_timestamp(t, 0).map_or(Value::Null, |d| {
         Value::String(d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
     })
@@ -250,7 +250,7 @@ pub async fn export(
 
 /// A JSON value as one CSV cell: strings bare, lists `;`-joined, objects as JSON, null empty;
 /// a cell a spreadsheet would run as a formula is neutralised (see [`neutralise`]).
-fn cell(v: &Value) -> String {
+pub(crate) fn cell(v: &Value) -> String {
     neutralise(flat(v))
 }
 

@@ -6,6 +6,7 @@
 //! sqlx; parsers in `ingest::email` do no I/O.
 
 pub mod app;
+pub mod arrangements;
 pub mod bench;
 pub mod cli;
 pub mod config;
@@ -21,6 +22,7 @@ pub mod ingest;
 pub mod organisation;
 pub mod outbound;
 pub mod pipeline;
+pub mod routing;
 pub mod sample;
 pub mod signals;
 pub mod store;

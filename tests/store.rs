@@ -359,19 +359,36 @@ async fn story(store: Store) {
             .unwrap();
         assert_eq!(recorded, first_time);
     }
-    let due = store.outbox_due(now, 10).await.unwrap();
+    let due = store
+        .outbox_claim("store-test", now, 600, 10)
+        .await
+        .unwrap();
     assert_eq!(due.len(), 1);
     store
         .outbox_failed(due[0].id, "connection refused", Some(now + 30))
         .await
         .unwrap();
-    assert!(store.outbox_due(now, 10).await.unwrap().is_empty());
-    let due = store.outbox_due(now + 31, 10).await.unwrap();
+    assert!(store
+        .outbox_claim("store-test", now, 600, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let due = store
+        .outbox_claim("store-test", now + 31, 600, 10)
+        .await
+        .unwrap();
     assert_eq!(due[0].attempts, 1);
+    assert_eq!(
+        store.digest_covered_until().await.unwrap(),
+        None,
+        "a digest still in the outbox has not covered its weeks"
+    );
     store.outbox_sent(due[0].id).await.unwrap();
+    assert!(store.digest_covered_until().await.unwrap().is_some());
     let totals = store.outbox_totals().await.unwrap();
     assert_eq!((totals.pending, totals.sent, totals.failed), (0, 1, 0));
     store.ping().await.unwrap();
+    outbox_claims_are_exclusive(&store).await;
     many_items_from_one_raw_item(&store, now).await;
     a_complete_message_releases_its_oversized_copy(&store, now).await;
     a_letter_waits_for_ocr(&store, now).await;
@@ -403,6 +420,57 @@ fn row(part: i64, key: &str, item: ItemRecord) -> Part {
 
 /// One call-log file is one raw item holding many calls; a later export that overlaps it adds
 /// only the calls it did not hold; an unreadable row is quarantined on its own.
+/// Recipients are rows, extras survive the round trip, and a claimed message is invisible to
+/// another owner until its lease expires; a dead letter comes back with `outbox_retry`.
+async fn outbox_claims_are_exclusive(store: &Store) {
+    // Due by the clock: the message is enqueued now, so claim from a moment later.
+    let now = chrono::Utc::now().timestamp() + 1;
+    let message = NewOutboxMessage {
+        message_id: "claim-1@tidings.example".into(),
+        purpose: "forward".into(),
+        recipients: "a@fire.example, b@fire.example".into(),
+        subject: "Fwd: x".into(),
+        body_text: "x".into(),
+        body_html: None,
+    };
+    let extras = tidings::store::OutboxExtras {
+        headers: vec![("X-Loop".into(), "tidings@fire.example".into())],
+        attach_raw_id: None,
+        concerns_item_id: None,
+    };
+    let added = store
+        .enqueue_with(&[(message.clone(), extras.clone()), (message, extras)])
+        .await
+        .unwrap();
+    assert_eq!(added, 1, "one Message-ID, one message");
+    let first = store.outbox_claim("daemon-a", now, 600, 10).await.unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].recipients, ["a@fire.example", "b@fire.example"]);
+    assert_eq!(first[0].headers[0].0, "X-Loop");
+    assert!(store
+        .outbox_claim("daemon-b", now + 1, 600, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let taken_over = store
+        .outbox_claim("daemon-b", now + 600, 600, 10)
+        .await
+        .unwrap();
+    assert_eq!(taken_over.len(), 1, "a claim whose daemon died expires");
+    store
+        .outbox_failed(taken_over[0].id, "550 no such mailbox", None)
+        .await
+        .unwrap();
+    assert_eq!(store.outbox_retry(Some(taken_over[0].id)).await.unwrap(), 1);
+    let again = store
+        .outbox_claim("daemon-a", now + 10_000, 600, 10)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempts, 0);
+    store.outbox_sent(again[0].id).await.unwrap();
+}
+
 async fn many_items_from_one_raw_item(store: &Store, now: i64) {
     let before = store.export_items().await.unwrap().len();
     let first_export = EntryOutcome::Parts(vec![

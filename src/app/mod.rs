@@ -1,6 +1,7 @@
 //! The binary's edge: parse the command line, load config, start telemetry and the runtime,
 //! run the command, and turn any error into one line on stderr and a non-zero exit code.
 
+mod arrangements;
 mod channels;
 mod flags;
 mod links;
@@ -143,6 +144,10 @@ pub async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Note { what } => channels::note(config, what).await,
         Command::Items { what } => channels::items(config, what).await,
         Command::Customers { what } => channels::customers(config, what).await,
+        Command::Arrangements { what } => arrangements::arrangements(config, what).await,
+        Command::Staff { what } => arrangements::staff(config, what).await,
+        Command::Routing { what } => arrangements::routing(config, what).await,
+        Command::Outbox { what } => arrangements::outbox(config, what).await,
         Command::Links { what } => links::links(config, what).await,
         Command::Bench { what } => bench(what).await,
         Command::Eval { what } => crate::eval::execute(config, what).await,
@@ -173,6 +178,13 @@ async fn run(
             r.ingested.stored, r.ingested.duplicates, r.ingested.quarantined, r.flags.raised + r.flags.item_flags,
             r.flags.refreshed, r.flags.alerts,
             r.digest_period.as_deref().unwrap_or("not due"), r.delivery.sent
+        );
+        println!(
+            "routing: {} decision(s), {} forwarded, {} copied only; {} reminder(s) enqueued",
+            r.routing.decided,
+            r.routing.routed,
+            r.routing.copied,
+            r.reminders.reviews + r.reminders.proactive + r.reminders.rollups
         );
         return Ok(());
     }
@@ -313,12 +325,21 @@ async fn digest(config: Config, what: DigestCommand) -> anyhow::Result<()> {
             }
             crate::flags::evaluate(app.store(), app.flags(), now, true).await?;
             let key = format!("manual-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"));
-            crate::digest::enqueue_period(app.store(), app.config(), &key, now).await?;
+            if !crate::digest::enqueue_period(app.store(), app.config(), &key, now).await? {
+                bail!("a digest was already sent as {key} this second; nothing new was sent — try again in a moment");
+            }
             let report = app.run_once_outbox().await?;
             if let Some(e) = report.last_error {
-                bail!("digest {key} is in the outbox but could not be sent yet: {e}");
+                bail!("digest {key} is in the outbox but could not be sent yet: {e}; it is retried by the daemon or the next `tidings run --once`");
             }
-            println!("digest {key} sent to {} recipient(s)", report.sent);
+            let recipients = app.config().digest.recipients.len();
+            if report.sent == 0 {
+                bail!("digest {key} was recorded for {recipients} recipient(s) but nothing was delivered; `tidings outbox list --state pending` shows what waits");
+            }
+            println!(
+                "digest {key} sent to {recipients} recipient(s) ({} message(s) delivered); the weekly schedule is unchanged",
+                report.sent
+            );
             Ok(())
         }
     }
@@ -447,8 +468,16 @@ async fn status(config: Config) -> anyhow::Result<()> {
         app.store().ocr_queue_len().await?
     );
     println!(
-        "outbox: {} pending, {} sent, {} failed",
-        outbox.pending, outbox.sent, outbox.failed
+        "outbox: {} pending, {} sent, {} failed ({} dead letter(s): `tidings outbox list --state dead`)",
+        outbox.pending,
+        outbox.sent,
+        outbox.failed,
+        app.store().dead_letters().await?
+    );
+    let today = crate::arrangements::today(&app.config().organisation.timezone, chrono::Utc::now());
+    println!(
+        "contact arrangements: {} in force (`tidings arrangements list`)",
+        app.store().active_arrangements(today).await?.len()
     );
     for line in crate::ingest::status::source_lines(&app).await? {
         println!("{line}");
@@ -488,6 +517,9 @@ async fn bench(what: BenchCommand) -> anyhow::Result<()> {
             crate::bench::imap(&settings).await?;
         }
         BenchCommand::Idle(args) => crate::bench::idle(&args).await?,
+        BenchCommand::Routing { messages } => {
+            crate::bench::routing(messages)?;
+        }
         BenchCommand::Calls { rows, shape, store } => {
             crate::bench::calls(rows, shape, store.as_deref()).await?;
         }

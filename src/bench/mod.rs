@@ -12,12 +12,15 @@ use std::time::Instant;
 
 pub mod calls;
 pub mod flags;
+pub mod idle_route;
 pub mod letter_fields;
 pub mod letters;
+pub mod routing;
 
 pub use calls::{calls, CallShape, CallsFigures};
 pub use flags::{flags, FlagsFigures};
 pub use letters::{letters, LettersFigures};
+pub use routing::{routing, RoutingFigures};
 
 /// Size of the attachment in `--large` messages.
 const LARGE_BYTES: usize = 25 * 1024 * 1024;
@@ -269,6 +272,9 @@ fn mbsync(b: &ImapBench, dir: &Path) -> Option<f64> {
 /// Runs the IMAP source with IDLE against a fresh store and times, for each of `samples`
 /// messages, APPEND (from a second connection) → item committed. Prints p50, p95 and max.
 pub async fn idle(args: &crate::cli::IdleBenchArgs) -> Result<(), BenchError> {
+    if let Some(port) = args.smtp_port {
+        return idle_route::idle_route(args, port).await;
+    }
     let dir = tempfile::tempdir().map_err(setup)?;
     let (account, mut conn) = connect_account(
         "name = \"idle\"\nidle = true\npoll_interval_secs = 600\n",

@@ -112,6 +112,7 @@ fn the_shipped_config_lists_every_accepted_key_in_its_section() {
         ("alerts", fields::<AlertsConfig>()),
         ("digest", fields::<DigestConfig>()),
         ("digest", fields::<DigestRecipient>()),
+        ("routing", fields::<crate::routing::RoutingConfig>()),
         ("smtp", fields::<SmtpConfig>()),
         ("imap.accounts", fields::<ImapAccountConfig>()),
         ("imap.accounts.folders", fields::<FolderConfig>()),
@@ -157,6 +158,7 @@ fn every_top_level_section_is_checked() {
         "flags",
         "alerts",
         "digest",
+        "routing",
         "smtp",
     ];
     assert_eq!(fields::<Config>(), checked);

@@ -337,6 +337,16 @@ pub fn warnings(config: &Config) -> Vec<String> {
              empty: every staff member would count as a customer: set your staff mail domains"
         ));
     }
+    if config.smtp.is_some()
+        && config.routing.enabled
+        && config.routing.complaints_mailbox.is_none()
+    {
+        out.push(
+            "routing.complaints_mailbox is not set: mail that reads as a complaint from a customer \
+             under a contact arrangement is not copied to the complaints team; set it to their mailbox"
+                .to_string(),
+        );
+    }
     out
 }
 
@@ -516,6 +526,21 @@ mod tests {
         );
         let f = write("[organisation]\nstaff_domains = [\"fire.example\"]\n");
         let config = load(Some(f.path()), Vec::new()).expect("loads");
+        assert!(super::warnings(&config).is_empty());
+    }
+
+    #[test]
+    fn routing_without_a_complaints_mailbox_is_a_warning_once_mail_can_be_sent() {
+        let base =
+            "[organisation]\nstaff_domains = [\"fire.example\"]\n[smtp]\nhost = \"127.0.0.1\"\n";
+        let config = load(Some(write(base).path()), Vec::new()).expect("loads");
+        let warnings = warnings(&config);
+        assert!(
+            warnings.len() == 1 && warnings[0].contains("routing.complaints_mailbox"),
+            "{warnings:?}"
+        );
+        let with = format!("{base}[routing]\ncomplaints_mailbox = \"complaints@fire.example\"\n");
+        let config = load(Some(write(&with).path()), Vec::new()).expect("loads");
         assert!(super::warnings(&config).is_empty());
     }
 

@@ -32,6 +32,8 @@ pub struct Config {
     pub alerts: AlertsConfig,
     /// The weekly digest.
     pub digest: DigestConfig,
+    /// Forwarding and copying inbound mail under contact arrangements.
+    pub routing: crate::routing::RoutingConfig,
     /// Outbound mail server; required to send digests.
     pub smtp: Option<SmtpConfig>,
 }
@@ -343,12 +345,13 @@ impl Default for SignalsConfig {
     }
 }
 
-/// `[alerts]`: who is told at once about a `safety` item flag.
+/// `[alerts]`: who is told at once about a `safety` item flag, and who receives a copy of
+/// mail with a safety signal from a customer under an arrangement.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AlertsConfig {
-    /// Email addresses of the health and safety contacts; the alert goes through the outbox
-    /// and needs the `[smtp]` section.
+    /// Email addresses of the health and safety contacts; alerts and copies go through the
+    /// outbox and need the `[smtp]` section.
     pub safety_contacts: Vec<String>,
 }
 
@@ -358,7 +361,8 @@ pub struct AlertsConfig {
 pub struct DigestConfig {
     /// Send digests from the daemon on the schedule.
     pub enabled: bool,
-    /// Cron expression with seconds (`sec min hour day-of-month month day-of-week`), UTC.
+    /// Cron expression with seconds (`sec min hour day-of-month month day-of-week`), in
+    /// `[organisation] timezone`.
     pub schedule: String,
     /// Managers who receive the digest.
     pub recipients: Vec<DigestRecipient>,

@@ -17,6 +17,8 @@ impl App {
         let pass = stage::run(&self.store).await?;
         if pass.decided > 0 {
             self.linked.notify_one();
+            // Routing waits for links: an item is routed once its customer is decided.
+            self.funnel.routable_signal().notify_one();
         }
         Ok(pass)
     }

@@ -12,6 +12,8 @@ use crate::ingest::imap::source::ImapSource;
 use crate::ingest::Funnel;
 use crate::outbound::outbox::{self, DeliveryReport};
 use crate::outbound::smtp::SmtpSender;
+use crate::routing::reminders::{self, ReminderPass};
+use crate::routing::{Router, RoutingPass};
 use crate::store::{BatchOutcome, Store};
 use std::str::FromStr;
 use std::time::Duration;
@@ -42,6 +44,9 @@ pub enum DaemonError {
     /// The flag stages failed.
     #[error(transparent)]
     Flags(#[from] flags::FlagsError),
+    /// The routing stage failed.
+    #[error(transparent)]
+    Routing(#[from] crate::routing::RoutingError),
     /// SMTP is misconfigured or unreachable.
     #[error("SMTP: {0}")]
     Smtp(String),
@@ -70,6 +75,10 @@ pub struct App {
     /// The digest schedule, when digests are enabled and have recipients (parsed once; the
     /// config check has already rejected an invalid expression).
     digest_schedule: Option<cron::Schedule>,
+    /// The routing stage.
+    router: Router,
+    /// Senior managers from the staff directory (the quarterly roll-up).
+    seniors: Vec<crate::domain::EmailAddress>,
     /// Signalled when the link stage has decided items (maintenance counts after it).
     linked: std::sync::Arc<tokio::sync::Notify>,
     /// The flag stages' lexicon, senior officers and settings.
@@ -89,6 +98,10 @@ pub struct OnceReport {
     pub flags: FlagPass,
     /// Digest period enqueued, if one was due.
     pub digest_period: Option<String>,
+    /// Routing decisions about new inbound mail.
+    pub routing: RoutingPass,
+    /// Arrangement reminders enqueued.
+    pub reminders: ReminderPass,
     /// Outbox delivery.
     pub delivery: DeliveryReport,
 }
@@ -120,6 +133,16 @@ impl App {
             .ok()
             .filter(|_| config.digest.enabled && !config.digest.recipients.is_empty());
         let flags = flags::Engine::new(&config)?;
+        let directory = crate::ingest::setup::staff_directory(&config)
+            .map_err(|e| DaemonError::Config(e.to_string()))?;
+        let staff = funnel.clone();
+        let router = Router::new(
+            store.clone(),
+            &config,
+            &directory,
+            std::sync::Arc::new(move |a: &crate::domain::EmailAddress| staff.is_staff(a)),
+        )?;
+        let seniors = directory.seniors().map(|m| m.email.clone()).collect();
         Ok(Self {
             config,
             store,
@@ -127,6 +150,8 @@ impl App {
             smtp,
             health: crate::ingest::health::SourceHealth::new(),
             digest_schedule,
+            router,
+            seniors,
             linked: std::sync::Arc::default(),
             flags,
         })
@@ -174,9 +199,11 @@ impl App {
             Err(e) => first_error = first_error.or(Some(e)),
         }
         report.links = self.link_stage().await?;
-        let (flags, digest_period, delivery) = self.maintenance(true).await?;
+        report.routing = self.router.pass(chrono::Utc::now()).await?;
+        let (flags, digest_period, reminders, delivery) = self.maintenance(true).await?;
         report.flags = flags;
         report.digest_period = digest_period;
+        report.reminders = reminders;
         report.delivery = delivery;
         if let Some(e) = first_error {
             return Err(e);
@@ -203,27 +230,38 @@ impl App {
     }
 
     /// Flag evaluation (all waiting items when `drain`, else a bounded share so the digest
-    /// and outbox are not held up by a large backfill), the digest schedule and outbox
-    /// delivery.
+    /// and outbox are not held up by a large backfill), the digest schedule, arrangement
+    /// reminders and outbox delivery.
     async fn maintenance(
         &self,
         drain: bool,
-    ) -> Result<(FlagPass, Option<String>, DeliveryReport), DaemonError> {
+    ) -> Result<(FlagPass, Option<String>, ReminderPass, DeliveryReport), DaemonError> {
         let now = chrono::Utc::now();
         let flags = flags::evaluate(&self.store, &self.flags, now.timestamp(), drain).await?;
         let mut period = None;
-        if let Some(due) = self
-            .digest_schedule
-            .as_ref()
-            .and_then(|cron| schedule::latest_due(cron, now))
-        {
+        if let Some(due) = self.digest_schedule.as_ref().and_then(|cron| {
+            schedule::latest_due(
+                cron,
+                now,
+                schedule::timezone(&self.config.organisation.timezone),
+            )
+        }) {
             let key = schedule::period_key(due);
             if digest::enqueue_period(&self.store, &self.config, &key, now.timestamp()).await? {
                 period = Some(key);
             }
         }
+        let today = crate::arrangements::today(&self.config.organisation.timezone, now);
+        let reminders = reminders::run(
+            &self.store,
+            today,
+            self.config.routing.review_reminder_days,
+            &self.seniors,
+            &crate::routing::own_marks(&self.config),
+        )
+        .await?;
         let delivery = self.run_once_outbox().await?;
-        Ok((flags, period, delivery))
+        Ok((flags, period, reminders, delivery))
     }
 
     /// Runs until `cancel` fires, then lets in-flight work finish (up to a deadline).
@@ -272,6 +310,9 @@ impl App {
         let app = self.clone();
         let c = cancel.clone();
         tasks.spawn(async move { app.maintenance_loop(c).await });
+        let app = self.clone();
+        let c = cancel.clone();
+        tasks.spawn(async move { app.routing_loop(c).await });
 
         cancel.cancelled().await;
         tracing::info!("Shutting down: finishing in-flight work.");
@@ -302,6 +343,35 @@ impl App {
                     // Let a burst of batches finish before counting.
                     while tokio::time::timeout(QUIET_PERIOD, stored.notified()).await.is_ok() {}
                 }
+                () = cancel.cancelled() => return,
+            }
+        }
+    }
+}
+
+impl App {
+    /// Routes new inbound mail as soon as a batch stores items (and every
+    /// `MAINTENANCE_SECS`), then delivers what it enqueued at once: a forward does not wait
+    /// for the maintenance pass.
+    async fn routing_loop(&self, cancel: CancellationToken) {
+        let stored = self.funnel.routable_signal();
+        while !cancel.is_cancelled() {
+            match self.router.pass(chrono::Utc::now()).await {
+                Ok(pass) if pass.enqueued > 0 => {
+                    if let Err(e) = self.run_once_outbox().await {
+                        tracing::error!(
+                            "Delivering routed mail failed: {e}; the outbox retries it."
+                        );
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!("Routing pass failed: {e}; retrying in {MAINTENANCE_SECS} s.");
+                }
+            }
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_secs(MAINTENANCE_SECS)) => {}
+                () = stored.notified() => {}
                 () = cancel.cancelled() => return,
             }
         }

@@ -4,6 +4,7 @@
 //! `crate::flags::describe`: figures, context and counter-evidence, and for an item flag
 //! its matched sentence, never whole messages; text from messages is masked by the guard.
 
+pub mod attention;
 pub mod render;
 pub mod schedule;
 
@@ -144,15 +145,58 @@ pub async fn preview(
     config: &Config,
     now: UnixTime,
 ) -> Result<RenderedDigest, StoreError> {
-    let since = store.last_digest_run().await?.map(|r| r.created_at);
+    let since = store.digest_covered_until().await?;
     let name = config
         .digest
         .recipients
         .first()
         .and_then(|r| r.name.clone());
-    Ok(render::render(
-        &build_view(store, config, name, since, now).await?,
-    ))
+    let mut rendered = render::render(&build_view(store, config, name, since, now).await?);
+    let (due, health) = attention_now(store, config, now).await?;
+    attention::add_to(&mut rendered, &due, &health);
+    Ok(rendered)
+}
+
+/// Arrangements needing action (reviews due within `[routing] review_reminder_days`, reviews
+/// lapsed in the last four weeks, proactive contacts due) and the health figures, now.
+async fn attention_now(
+    store: &Store,
+    config: &Config,
+    now: UnixTime,
+) -> Result<(Vec<attention::ArrangementDue>, attention::Health), StoreError> {
+    use crate::arrangements::Status;
+    let today = crate::arrangements::today(&config.organisation.timezone, utc(now));
+    let mut due = Vec::new();
+    for a in store.arrangements(None).await? {
+        let days = a.days_to_review(today);
+        let what = match a.status(today) {
+            Status::Active if days <= i64::from(config.routing.review_reminder_days) => {
+                Some(attention::review_due(a.review_on, false))
+            }
+            Status::Lapsed if days >= -28 => Some(attention::review_due(a.review_on, true)),
+            _ => None,
+        };
+        let last = store
+            .last_outbound_contact(a.customer_id)
+            .await?
+            .map(|t| utc(t).date_naive());
+        let proactive = crate::routing::reminders::proactive_due(&a, today, last)
+            .map(|(_, on)| attention::proactive_due(on));
+        for what in what.into_iter().chain(proactive) {
+            due.push(attention::ArrangementDue {
+                id: a.id,
+                kind: a.kind.to_string(),
+                customer_key: a.customer_key.clone(),
+                what,
+            });
+        }
+    }
+    let health = attention::Health {
+        quarantined: store.quarantine_list().await?.len(),
+        stale_sources: store.stale_sources(now - 86_400).await?,
+        dead_letters: store.dead_letters().await?,
+    };
+    Ok((due, health))
 }
 
 /// Renders the digest for every recipient and records the period with its outbox messages in
@@ -170,7 +214,7 @@ pub async fn enqueue_period(
     if store.digest_run_exists(period_key).await? {
         return Ok(false);
     }
-    let since = store.last_digest_run().await?.map(|r| r.created_at);
+    let since = store.digest_covered_until().await?;
     let domain = config
         .smtp
         .as_ref()
@@ -187,10 +231,12 @@ pub async fn enqueue_period(
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .collect();
+    let (due, health) = attention_now(store, config, now).await?;
     let mut messages = Vec::new();
     for recipient in &config.digest.recipients {
         view.recipient_name.clone_from(&recipient.name);
-        let rendered = render::render(&view);
+        let mut rendered = render::render(&view);
+        attention::add_to(&mut rendered, &due, &health);
         let who =
             hex::encode(&Sha256::digest(recipient.email.to_ascii_lowercase().as_bytes())[..6]);
         messages.push(NewOutboxMessage {

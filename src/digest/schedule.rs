@@ -1,25 +1,39 @@
-//! When a digest is due. A schedule is a cron expression (UTC); the period key is the
-//! scheduled time, so each period is handled once however often the daemon restarts, and a
-//! period missed while the daemon was down is caught up when it starts.
+//! When a digest is due. A schedule is a cron expression read in the organisation's time zone
+//! (`[organisation] timezone`, so "07:00 on Mondays" stays 07:00 across BST); the period key is
+//! the scheduled time in UTC, so each period is handled once however often the daemon
+//! restarts, and a period missed while the daemon was down is caught up when it starts — once,
+//! covering the whole gap.
 
 use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 use cron::Schedule;
 
 /// The latest scheduled time at or before `now`, looking back up to 400 days.
-pub fn latest_due(schedule: &Schedule, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+pub fn latest_due(schedule: &Schedule, now: DateTime<Utc>, tz: Tz) -> Option<DateTime<Utc>> {
+    let local = now.with_timezone(&tz);
     [Duration::days(1), Duration::days(35), Duration::days(400)]
         .into_iter()
         .find_map(|lookback| {
             schedule
-                .after(&(now - lookback))
-                .take_while(|t| *t <= now)
+                .after(&(local - lookback))
+                .take_while(|t| *t <= local)
                 .last()
         })
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// The next scheduled time after `now`.
-pub fn next_due(schedule: &Schedule, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    schedule.after(&now).next()
+pub fn next_due(schedule: &Schedule, now: DateTime<Utc>, tz: Tz) -> Option<DateTime<Utc>> {
+    schedule
+        .after(&now.with_timezone(&tz))
+        .next()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The organisation's time zone by its IANA name; UTC when the name is unknown (the config
+/// check rejects one).
+pub fn timezone(name: &str) -> Tz {
+    name.parse().unwrap_or(Tz::UTC)
 }
 
 /// The key recording a period: its scheduled time in RFC 3339.
@@ -44,12 +58,35 @@ mod tests {
             .with_ymd_and_hms(2026, 11, 29, 12, 0, 0)
             .single()
             .expect("date");
-        let due = latest_due(&weekly(), now).expect("a due time");
+        let due = latest_due(&weekly(), now, Tz::UTC).expect("a due time");
         assert_eq!(period_key(due), "2026-11-23T07:00:00Z");
         assert_eq!(
-            period_key(next_due(&weekly(), now).expect("next")),
+            period_key(next_due(&weekly(), now, Tz::UTC).expect("next")),
             "2026-11-30T07:00:00Z"
         );
+    }
+
+    #[test]
+    fn seven_on_monday_is_local_time_in_summer_and_winter() {
+        let london = timezone("Europe/London");
+        // Wednesday 1 July 2026 (BST): the latest Monday 07:00 was 06:00 UTC.
+        let summer = Utc
+            .with_ymd_and_hms(2026, 7, 1, 12, 0, 0)
+            .single()
+            .expect("date");
+        assert_eq!(
+            period_key(latest_due(&weekly(), summer, london).expect("due")),
+            "2026-06-29T06:00:00Z"
+        );
+        let winter = Utc
+            .with_ymd_and_hms(2026, 12, 2, 12, 0, 0)
+            .single()
+            .expect("date");
+        assert_eq!(
+            period_key(latest_due(&weekly(), winter, london).expect("due")),
+            "2026-11-30T07:00:00Z"
+        );
+        assert_eq!(timezone("Not/AZone"), Tz::UTC);
     }
 
     #[test]
@@ -58,7 +95,7 @@ mod tests {
             .with_ymd_and_hms(2026, 11, 30, 7, 0, 0)
             .single()
             .expect("date");
-        assert_eq!(latest_due(&weekly(), now), Some(now));
+        assert_eq!(latest_due(&weekly(), now, Tz::UTC), Some(now));
     }
 
     #[test]
@@ -69,7 +106,7 @@ mod tests {
             .single()
             .expect("date");
         assert_eq!(
-            period_key(latest_due(&every_minute, now).expect("due")),
+            period_key(latest_due(&every_minute, now, Tz::UTC).expect("due")),
             "2026-11-29T12:00:00Z"
         );
     }

@@ -119,6 +119,7 @@ pub struct Funnel {
     limits: ParseLimits,
     calls: std::sync::Arc<CallContext>,
     stored: std::sync::Arc<tokio::sync::Notify>,
+    routable: std::sync::Arc<tokio::sync::Notify>,
     pending: std::sync::Arc<tokio::sync::Notify>,
 }
 
@@ -136,6 +137,7 @@ impl Funnel {
             limits: ParseLimits::default(),
             calls: std::sync::Arc::default(),
             stored: std::sync::Arc::default(),
+            routable: std::sync::Arc::default(),
             pending: std::sync::Arc::default(),
         }
     }
@@ -155,6 +157,12 @@ impl Funnel {
     /// run soon after new contact arrives instead of waiting for their next interval.
     pub fn stored_signal(&self) -> std::sync::Arc<tokio::sync::Notify> {
         self.stored.clone()
+    }
+
+    /// Notified whenever a batch stored new items, for the routing stage alone (it runs at
+    /// once, without the quiet period the flag pass waits for).
+    pub fn routable_signal(&self) -> std::sync::Arc<tokio::sync::Notify> {
+        self.routable.clone()
     }
 
     /// True when the address is a staff member's (a staff domain or the staff directory).
@@ -406,6 +414,7 @@ impl Funnel {
         events::batch_committed(&source, &outcome, started.elapsed().as_secs_f64());
         if outcome.stored > 0 {
             self.stored.notify_one();
+            self.routable.notify_one();
         }
         if outcome.pending > 0 {
             self.pending.notify_one();

@@ -107,17 +107,27 @@ pub struct Signal {
 /// from the staff directory ("Dana Chief", "Head of Prevention"), which `{senior}` in a
 /// `senior-officer-request` entry matches alongside the lexicon's senior roles.
 pub fn scan(text: &str, lexicon: &Lexicon, seniors: &[String]) -> Vec<Signal> {
-    let own = own_words(text);
-    let spans = sentence_spans(&own);
+    scan_own_words(&own_words(text), lexicon, seniors, &SignalKind::ALL)
+}
+
+/// [`scan`] of text that is already the customer's own words (from [`own_words`]), for some
+/// kinds only: routing reads the own words once for complaint cues and the `safety` kind.
+pub fn scan_own_words(
+    own: &str,
+    lexicon: &Lexicon,
+    seniors: &[String],
+    kinds: &[SignalKind],
+) -> Vec<Signal> {
+    let spans = sentence_spans(own);
     if spans.is_empty() {
         return Vec::new();
     }
-    let plain = View::plain(&own, &spans, seniors);
-    let skeleton = View::skeleton(&own, &spans);
+    let plain = View::plain(own, &spans, seniors);
+    let skeleton = View::skeleton(own, &spans);
     let support = context::has_support(&plain, lexicon);
     // Per sentence and kind, the match that starts first (the longest of those).
     let mut best: Vec<(usize, SignalKind, Range<usize>, Signal)> = Vec::new();
-    for kind in SignalKind::ALL {
+    for &kind in kinds {
         let set = lexicon.signal(kind);
         let view = if set.obfuscated { &skeleton } else { &plain };
         for hit in set.hits(view) {

@@ -5,35 +5,19 @@ use super::outbox::enqueue_messages;
 use super::{dispatch, NewOutboxMessage, Store, StoreError};
 use crate::domain::UnixTime;
 
-/// A digest period already handled.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DigestRun {
-    /// The period's key (the scheduled time, RFC 3339, or `manual-…`).
-    pub period_key: String,
-    /// Start of the period covered.
-    pub period_start: UnixTime,
-    /// End of the period covered.
-    pub period_end: UnixTime,
-    /// When the digest was generated.
-    pub created_at: UnixTime,
-}
-
 impl Store {
-    /// The most recent digest run, if any.
-    pub async fn last_digest_run(&self) -> Result<Option<DigestRun>, StoreError> {
-        let row: Option<(String, i64, i64, i64)> = dispatch!(self, pool => sqlx::query_as(
-            "SELECT period_key, period_start, period_end, created_at FROM digest_runs ORDER BY created_at DESC, period_end DESC LIMIT 1",
+    /// The end of the last scheduled digest that reached its recipients: where the next
+    /// scheduled digest starts. Manual sends (`manual-…`) do not move it, and a digest still
+    /// waiting in the outbox (or given up on) does not count, so a catch-up after an outage
+    /// covers the whole gap in one digest.
+    pub async fn digest_covered_until(&self) -> Result<Option<UnixTime>, StoreError> {
+        let (at,): (Option<i64>,) = dispatch!(self, pool => sqlx::query_as(
+            "SELECT MAX(r.created_at) FROM digest_runs r WHERE r.period_key NOT LIKE 'manual-%' \
+             AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.purpose = 'digest' AND o.created_at = r.created_at AND o.sent_at IS NULL)",
         )
-        .fetch_optional(pool)
+        .fetch_one(pool)
         .await)?;
-        Ok(row.map(
-            |(period_key, period_start, period_end, created_at)| DigestRun {
-                period_key,
-                period_start,
-                period_end,
-                created_at,
-            },
-        ))
+        Ok(at)
     }
 
     /// Whether a period has been handled.
@@ -45,7 +29,8 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Records a period and enqueues its messages in one transaction. Returns false (and
+    /// Records a period and enqueues its messages in one transaction; a scheduled period
+    /// supersedes digests still waiting in the outbox (it covers their weeks). Returns false (and
     /// enqueues nothing) when the period was already recorded, by this or another daemon.
     pub async fn record_digest_run(
         &self,
@@ -71,6 +56,17 @@ impl Store {
             if inserted == 0 {
                 tx.rollback().await?;
                 return Ok(false);
+            }
+            if !period_key.starts_with("manual-") {
+                // The new digest covers their weeks too: one digest, not a pile, after an outage.
+                sqlx::query(
+                    "UPDATE outbox SET failed_at = $1, last_error = $2 WHERE purpose = 'digest' AND sent_at IS NULL \
+                     AND failed_at IS NULL AND claimed_by IS NULL",
+                )
+                .bind(now)
+                .bind(format!("superseded by the digest for {period_key}, which covers the same weeks"))
+                .execute(&mut *tx)
+                .await?;
             }
             enqueue_messages!(tx, messages, now);
             tx.commit().await?;

@@ -6,6 +6,7 @@
 //! accept, and each query body is compiled for both backends by the [`dispatch!`] macro; only
 //! connection set-up and migrations differ per backend.
 
+mod arrangements;
 mod batch;
 mod bulk;
 mod checkpoints;
@@ -23,6 +24,7 @@ mod outbox;
 mod parts;
 mod quarantine;
 mod raw;
+mod routing;
 mod stats;
 
 pub use content::StoredContent;
@@ -35,7 +37,9 @@ pub use flags::{
 pub use items::{CustomerView, ItemView, LinkDecision};
 pub use links::{LinkPass, LINK_BATCH, RULES};
 pub use model::*;
+pub use outbox::{OutboxListing, OutboxState, OutboxTotals};
 pub use quarantine::{QuarantineEntry, QuarantineState};
+pub use routing::{RoutingCandidate, RoutingListing, RoutingRecord};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{

@@ -266,15 +266,17 @@ pub struct QuarantineRow {
     pub quarantined_at: UnixTime,
 }
 
-/// A message waiting in the outbox.
+/// A message claimed from the outbox for one delivery attempt.
 #[derive(Clone, Debug)]
 pub struct OutboxRow {
     /// Row id.
     pub id: i64,
     /// Stable Message-ID (no brackets).
     pub message_id: String,
-    /// Recipients, comma-separated.
-    pub recipients: String,
+    /// What it is for, e.g. `digest`, `forward`, `complaint-copy`.
+    pub purpose: String,
+    /// Recipients, one address each, in order.
+    pub recipients: Vec<String>,
     /// Subject.
     pub subject: String,
     /// Plain-text body.
@@ -283,10 +285,28 @@ pub struct OutboxRow {
     pub body_html: Option<String>,
     /// Attempts so far.
     pub attempts: i64,
+    /// Extra headers (name, value), e.g. `X-Loop`.
+    pub headers: Vec<(String, String)>,
+    /// The raw item attached whole as `message/rfc822`, byte for byte.
+    pub attach_raw_id: Option<i64>,
+    /// The item the message concerns (a forward's original).
+    pub concerns_item_id: Option<i64>,
+}
+
+/// What an outbox message carries beyond [`NewOutboxMessage`]: extra headers, the raw item to
+/// attach and the item it concerns. `OutboxExtras::default()` is a plain message.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OutboxExtras {
+    /// Extra headers (name, value); values must not contain CR or LF.
+    pub headers: Vec<(String, String)>,
+    /// The raw item to attach whole as `message/rfc822`.
+    pub attach_raw_id: Option<i64>,
+    /// The item the message concerns.
+    pub concerns_item_id: Option<i64>,
 }
 
 /// A message to put in the outbox.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewOutboxMessage {
     /// Stable Message-ID (no brackets); a second enqueue with the same id is ignored.
     pub message_id: String,

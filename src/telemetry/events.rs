@@ -41,6 +41,10 @@ pub fn describe() {
         "Outbox delivery attempts that failed."
     );
     describe_counter!("tidings_digests_enqueued_total", "Digest periods enqueued.");
+    describe_counter!(
+        "tidings_routing_decisions_total",
+        "Routing decisions about mail from customers under an arrangement, by outcome and reason."
+    );
     describe_gauge!(
         "tidings_outbox_pending",
         "Outbox messages waiting for delivery."
@@ -182,6 +186,14 @@ pub fn digest_enqueued(period_key: &str, recipients: usize, new_flags: usize) {
         "Enqueued the digest for this period."
     );
     counter!("tidings_digests_enqueued_total").increment(1);
+}
+
+/// The routing stage decided what to do with an item from a customer under an arrangement
+/// (or an item it cannot route for another reason than having no arrangement).
+pub fn routing_decided(item_id: i64, outcome: &'static str, reason: &'static str) {
+    tracing::info!(item_id, outcome, reason, "Recorded a routing decision.");
+    counter!("tidings_routing_decisions_total", "outcome" => outcome, "reason" => reason)
+        .increment(1);
 }
 
 /// Outbox backlog, sampled after each delivery pass.
