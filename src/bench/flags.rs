@@ -107,11 +107,6 @@ pub async fn flags(
         .await
         .map_err(run)?;
     let signals_secs = started.elapsed().as_secs_f64();
-    // The signal-only engine moved the pattern cursor too (with every rule off).
-    store
-        .reset_stage_cursor(PATTERN_STAGE)
-        .await
-        .map_err(|e| BenchError::Run(e.to_string()))?;
     let started = Instant::now();
     let pass = flags::evaluate(&store, &patterns_engine, now, true)
         .await

@@ -161,7 +161,9 @@ pub async fn evaluate(
     } else {
         true
     };
-    if caught_up {
+    let c = &engine.config;
+    let any_pattern = c.contact_volume.enabled || c.staff_spread.enabled || c.repeat_topic.enabled;
+    if caught_up && any_pattern {
         patterns(store, engine, now, expires_at, &mut pass).await?;
     }
     pass.expired = store.delete_expired_flags(now).await?;
