@@ -149,6 +149,44 @@ macro_rules! resolve_key {
     }};
 }
 
+/// Points customer `$other` (and every customer merged into it) at `$keep` and moves its
+/// items — pinned ones too when `$pinned_too` (a person's merge), else only the rules' —
+/// inside `$tx`; evaluates to (the keys that had been merged into `$other`, the item ids
+/// moved).
+macro_rules! merge_rows {
+    ($tx:expr, $keep:expr, $other:expr, $pinned_too:expr) => {{
+        let (keep, other): (i64, i64) = ($keep, $other);
+        let absorbed: Vec<(String,)> =
+            sqlx::query_as("SELECT customer_key FROM customers WHERE merged_into = $1 ORDER BY id")
+                .bind(other)
+                .fetch_all(&mut *$tx)
+                .await
+                .map_err(StoreError::from)?;
+        sqlx::query("UPDATE customers SET merged_into = $1 WHERE id = $2 OR merged_into = $2")
+            .bind(keep)
+            .bind(other)
+            .execute(&mut *$tx)
+            .await
+            .map_err(StoreError::from)?;
+        let moved: Vec<(i64,)> = sqlx::query_as(if $pinned_too {
+            "UPDATE items SET customer_id = $1 WHERE customer_id = $2 RETURNING id"
+        } else {
+            "UPDATE items SET customer_id = $1 WHERE customer_id = $2 AND linked_by IS NULL RETURNING id"
+        })
+        .bind(keep)
+        .bind(other)
+        .fetch_all(&mut *$tx)
+        .await
+        .map_err(StoreError::from)?;
+        (
+            absorbed.into_iter().map(|(k,)| k).collect::<Vec<String>>(),
+            moved.into_iter().map(|(id,)| id).collect::<Vec<i64>>(),
+        )
+    }};
+}
+pub(super) use merge_rows;
+
+/// Writes one audit-log entry inside `$tx`.
 macro_rules! audit {
     ($tx:expr, $now:expr, $actor:expr, $action:expr, $subject:expr, $reason:expr, $details:expr) => {
         sqlx::query(
@@ -165,6 +203,7 @@ macro_rules! audit {
         .map_err(StoreError::from)?
     };
 }
+pub(super) use audit;
 
 impl Store {
     /// Merges customer `other` into `keep`: every item of `other` becomes `keep`'s, `other`'s
@@ -191,32 +230,12 @@ impl Store {
             if keep_id == other_id {
                 return Err(CorrectionError::Same(keep.to_string(), other.to_string()));
             }
-            let absorbed: Vec<(String,)> = sqlx::query_as(
-                "SELECT customer_key FROM customers WHERE merged_into = $1 ORDER BY id",
-            )
-            .bind(other_id)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(StoreError::from)?;
-            sqlx::query("UPDATE customers SET merged_into = $1 WHERE id = $2 OR merged_into = $2")
-                .bind(keep_id)
-                .bind(other_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(StoreError::from)?;
-            let moved: Vec<(i64,)> = sqlx::query_as(
-                "UPDATE items SET customer_id = $1 WHERE customer_id = $2 RETURNING id",
-            )
-            .bind(keep_id)
-            .bind(other_id)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(StoreError::from)?;
+            let (absorbed, moved) = merge_rows!(tx, keep_id, other_id, true);
             let details = json!({
                 "keep": keep,
                 "merged": other,
-                "also_merged": absorbed.iter().map(|(k,)| k).collect::<Vec<_>>(),
-                "items": moved.iter().map(|(id,)| id).collect::<Vec<_>>(),
+                "also_merged": absorbed,
+                "items": moved,
             });
             audit!(tx, now, by, "merge", other, reason, details);
             tx.commit().await.map_err(StoreError::from)?;

@@ -9,6 +9,7 @@
 
 use super::batch::now;
 use super::batch::ROWS_PER_STATEMENT;
+use super::corrections::{audit, merge_rows};
 use super::{dispatch, CustomerRef, Store, StoreError, KEY_KIND};
 use crate::pipeline::identity::{resolve, Method, Target};
 use crate::pipeline::link::customer_key;
@@ -278,7 +279,7 @@ impl Store {
 
             // A customer known only as a calling number joins the named person who gave the
             // number: the rules' merge, recorded like a person's and undone the same way.
-            for (merged, into) in &plan.merges {
+            for (merged, into, why) in &plan.merges {
                 let (Some(merged), Some(into)) = (target_id(merged), target_id(into)) else {
                     continue;
                 };
@@ -300,35 +301,15 @@ impl Store {
                         .map(|(_, key)| key.clone())
                         .unwrap_or_default()
                 };
-                sqlx::query("UPDATE customers SET merged_into = $1 WHERE id = $2 OR merged_into = $2")
-                    .bind(into)
-                    .bind(merged)
-                    .execute(&mut *tx)
-                    .await?;
-                let moved: Vec<(i64,)> = sqlx::query_as(
-                    "UPDATE items SET customer_id = $1 WHERE customer_id = $2 AND linked_by IS NULL RETURNING id",
-                )
-                .bind(into)
-                .bind(merged)
-                .fetch_all(&mut *tx)
-                .await?;
+                let (absorbed, moved) = merge_rows!(tx, into, merged, false);
                 survivor.insert(merged, into);
                 let details = serde_json::json!({
                     "keep": key_of(into),
                     "merged": key_of(merged),
-                    "also_merged": Vec::<String>::new(),
-                    "items": moved.iter().map(|(id,)| id).collect::<Vec<_>>(),
+                    "also_merged": absorbed,
+                    "items": moved,
                 });
-                sqlx::query(
-                    "INSERT INTO audit_log (at, actor, action, subject, reason, details) VALUES ($1, $2, 'merge', $3, $4, $5)",
-                )
-                .bind(now)
-                .bind(RULES)
-                .bind(key_of(merged))
-                .bind("known only as a calling number, which this customer gave")
-                .bind(details.to_string())
-                .execute(&mut *tx)
-                .await?;
+                audit!(tx, now, RULES, "merge", key_of(merged), why.as_str(), details);
             }
             let resolved = |id: i64| survivor.get(&id).copied().unwrap_or(id);
 

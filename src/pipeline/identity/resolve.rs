@@ -110,9 +110,10 @@ pub struct Plan {
     pub attach: Vec<(String, String, Target)>,
     /// Links for review.
     pub candidates: Vec<Candidate>,
-    /// Customers known only as a calling number that join a named customer giving that
-    /// number: (merged, survivor).
-    pub merges: Vec<(Target, Target)>,
+    /// Customers that are the same person as the item's: (merged, survivor, why) — one
+    /// known only as a calling number the item gives, or one whose name agrees and who holds
+    /// a strong identifier the item carries.
+    pub merges: Vec<(Target, Target, String)>,
 }
 
 impl Plan {
@@ -201,7 +202,7 @@ pub fn resolve(
                 continue;
             };
             if other == target
-                || plan.merges.iter().any(|(o, _)| *o == other)
+                || plan.merges.iter().any(|(o, _, _)| *o == other)
                 || plan
                     .candidates
                     .iter()
@@ -218,11 +219,12 @@ pub fn resolve(
             };
             let theirs = name_of(&other, names, &plan.new_customers);
             if caller_only && id.0 == PHONE_KIND && r.display_name.is_some() {
-                reasons.push(format!(
+                let why = format!(
                     "{} {} was known only as a calling number: its items join this customer",
                     id.0, id.1
-                ));
-                plan.merges.push((other, target));
+                );
+                reasons.push(why.clone());
+                plan.merges.push((other, target, why));
                 continue;
             }
             if names_agree(r.display_name.as_deref(), theirs.as_deref())
@@ -233,13 +235,14 @@ pub fn resolve(
                         .or(r.display_name.as_deref()),
                 )
             {
-                reasons.push(format!(
+                let why = format!(
                     "{} {} belongs to a customer with an agreeing name ({}): one person",
                     id.0,
                     id.1,
                     theirs.as_deref().unwrap_or_default()
-                ));
-                plan.merges.push((other, target));
+                );
+                reasons.push(why.clone());
+                plan.merges.push((other, target, why));
                 continue;
             }
             let why = match (
@@ -435,7 +438,13 @@ mod tests {
             &callers,
         );
         assert_eq!(plan.targets(), vec![Some(Target::New(0))]);
-        assert_eq!(plan.merges, vec![(Target::Existing(5), Target::New(0))]);
+        assert_eq!(
+            plan.merges
+                .iter()
+                .map(|(a, b, _)| (*a, *b))
+                .collect::<Vec<_>>(),
+            vec![(Target::Existing(5), Target::New(0))]
+        );
         assert!(plan.candidates.is_empty());
         // A named holder is never merged by the rules: a candidate for review instead.
         let names: HashMap<i64, String> = [(5, "Bob Jones".to_string())].into();
@@ -456,7 +465,13 @@ mod tests {
             &HashMap::new(),
             &HashSet::new(),
         );
-        assert_eq!(plan.merges, vec![(Target::New(0), Target::New(1))]);
+        assert_eq!(
+            plan.merges
+                .iter()
+                .map(|(a, b, _)| (*a, *b))
+                .collect::<Vec<_>>(),
+            vec![(Target::New(0), Target::New(1))]
+        );
     }
 
     #[test]
