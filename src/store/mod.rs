@@ -87,6 +87,10 @@ pub enum BackendKind {
     Postgres,
 }
 
+/// SQLite page cache per connection, in KiB: small, for the ingest memory target (see
+/// docs/benchmarks.md, peak memory).
+pub(crate) const SQLITE_CACHE_KIB: i64 = 16_384;
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -163,7 +167,7 @@ impl Store {
                 .pragma("page_size", "65536")
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
-                .pragma("cache_size", "-16384")
+                .pragma("cache_size", format!("-{SQLITE_CACHE_KIB}"))
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30));
             let write = SqlitePoolOptions::new()
