@@ -192,7 +192,7 @@ fn read_commands_in_a_directory_without_a_database_fail_and_create_nothing() {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
-/// A directory whose drop folder held one message without a sender, now quarantined as
+/// A directory whose drop folder held one file that is not an email message, now quarantined as
 /// entry 1.
 fn one_quarantined_message() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -203,8 +203,8 @@ fn one_quarantined_message() -> tempfile::TempDir {
     .unwrap();
     std::fs::create_dir_all(dir.path().join("data/inbox/mail")).unwrap();
     std::fs::write(
-        dir.path().join("data/inbox/mail/no-sender.eml"),
-        "Subject: boiler\nDate: Mon, 2 Jun 2025 10:00:00 +0000\n\nThe boiler is still broken.\n",
+        dir.path().join("data/inbox/mail/not-a-message.eml"),
+        "The boiler is still broken.\nNobody has come.\n",
     )
     .unwrap();
     let out = tidings(dir.path(), &["--config", "t.toml", "run", "--once"]);

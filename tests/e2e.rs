@@ -76,13 +76,18 @@ async fn fill_mailbox(services: &Services, user: &str) -> HashMap<String, String
         );
         n += 1;
     }
-    // Bad input: no usable sender. It must be quarantined, not dropped, and not block the rest.
+    // No usable sender: kept, unlinked, for a person to link — not dropped, not quarantined.
     conn.append(
         "INBOX",
         b"Subject: no sender here\r\nMessage-ID: <nosender@x>\r\n\r\nbody\r\n",
     )
     .await
     .unwrap();
+    // Bad input: not a message at all. It must be quarantined, not dropped, and not block
+    // the rest.
+    conn.append("INBOX", b"this is not an email message\r\n")
+        .await
+        .unwrap();
     conn.logout().await.unwrap();
     expected
 }
@@ -170,12 +175,19 @@ async fn end_to_end(store_url: String) {
 
     let first = tidings(&config, &["run", "--once"]);
     assert!(
-        first.contains(&format!("stored {} new item(s)", expected.len())),
+        first.contains(&format!("stored {} new item(s)", expected.len() + 1)),
         "{first}"
     );
 
     // Every readable message exactly once, linked to its sender's customer.
-    let items = jsonl(&tidings(&config, &["export", "items", "--format", "jsonl"]));
+    let mut items = jsonl(&tidings(&config, &["export", "items", "--format", "jsonl"]));
+    let unlinked = items
+        .iter()
+        .position(|i| i["item_ref"] == "nosender@x")
+        .expect("the message without a sender is kept");
+    let unlinked = items.remove(unlinked);
+    assert!(unlinked["customer_key"].is_null(), "{unlinked}");
+    assert!(tidings(&config, &["links", "review"]).contains("nosender@x"));
     assert_eq!(items.len(), expected.len());
     let refs: HashSet<&str> = items
         .iter()
@@ -209,14 +221,14 @@ async fn end_to_end(store_url: String) {
     // The unreadable message is quarantined with its reason.
     let quarantine = tidings(&config, &["quarantine", "list"]);
     assert_eq!(quarantine.lines().count(), 1, "{quarantine}");
-    assert!(quarantine.contains("From"), "{quarantine}");
+    assert!(quarantine.contains("not an email message"), "{quarantine}");
 
     // A second pass adds nothing.
     let second = tidings(&config, &["run", "--once"]);
     assert!(second.contains("stored 0 new item(s)"), "{second}");
     assert_eq!(
         jsonl(&tidings(&config, &["export", "items", "--format", "jsonl"])).len(),
-        expected.len()
+        expected.len() + 1
     );
 
     // One contact-volume flag, for the high-volume sender, with its evidence. (Writing about

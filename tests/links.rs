@@ -297,6 +297,46 @@ fn links_are_decided_with_reasons_and_corrections_are_reversible_and_kept() {
 }
 
 #[test]
+fn a_message_with_no_usable_sender_is_kept_unlinked_for_review_not_quarantined() {
+    let ws = workspace();
+    let dir = ws.path();
+    std::fs::write(
+        dir.join("mail/nofrom.eml"),
+        "From: Just A Name\r\nTo: enquiries@fire.example\r\nSubject: Hydrant\r\n\
+         Date: Mon, 02 Jun 2025 10:00:00 +0000\r\nMessage-ID: <nofrom@home.example>\r\n\r\nThe hydrant leaks.\r\n",
+    )
+    .unwrap();
+    mail(dir, 1, "Ann Jones <ann@home.example>", "My alarm beeps.");
+    run(dir, &["run", "--once"]);
+    assert!(run(dir, &["quarantine", "list"])
+        .lines()
+        .all(|l| !l.contains("nofrom")));
+    let k = keys(dir);
+    assert_eq!(k["nofrom@home.example"], "", "kept, with no customer");
+    let review = run(dir, &["links", "review"]);
+    assert!(
+        review.contains("nofrom@home.example") && review.contains("no usable sender"),
+        "{review}"
+    );
+    let ann = k["m1@home.example"].clone();
+    run(
+        dir,
+        &[
+            "items",
+            "relink",
+            "nofrom@home.example",
+            &ann,
+            "--reason",
+            "she phoned to say it was hers",
+            "--by",
+            "asha",
+        ],
+    );
+    assert_eq!(keys(dir)["nofrom@home.example"], ann);
+    assert!(!run(dir, &["links", "review"]).contains("nofrom@home.example"));
+}
+
+#[test]
 fn accepting_a_review_candidate_merges_the_two_customers() {
     let ws = workspace();
     let dir = ws.path();

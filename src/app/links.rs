@@ -107,8 +107,18 @@ pub(super) async fn links(config: Config, what: LinksCommand) -> anyhow::Result<
     match what {
         LinksCommand::Review { all } => {
             let rows = app.store().link_reviews(all).await?;
-            if rows.is_empty() {
+            let unlinked = app.store().unlinked_inbound().await?;
+            if rows.is_empty() && unlinked.is_empty() {
                 println!("no possible links waiting for review");
+            }
+            for (item_ref, at, subject) in &unlinked {
+                let when = chrono::DateTime::from_timestamp(*at, 0)
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default();
+                println!(
+                    "    -  unlinked  {when}  email {item_ref} ({}): no usable sender; link it with `tidings items relink {item_ref} CUSTOMER`",
+                    subject.as_deref().unwrap_or("no subject")
+                );
             }
             for r in rows {
                 let when = chrono::DateTime::from_timestamp(r.occurred_at, 0)

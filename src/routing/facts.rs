@@ -74,8 +74,12 @@ pub fn message_facts(bytes: &[u8], own: &OwnMarks) -> MessageFacts {
             id.rsplit_once('@')
                 .is_some_and(|(_, d)| d.eq_ignore_ascii_case(&own.message_id_domain))
         });
-        facts.from = Some(parsed.from.address);
-        facts.from_name = parsed.from.name.map(|n| one_line(&n));
+        facts.from_name = parsed
+            .from
+            .as_ref()
+            .and_then(|f| f.name.as_deref())
+            .map(one_line);
+        facts.from = parsed.from.map(|f| f.address);
         facts.subject = parsed.subject.map(|s| one_line(&s));
         facts.text = parsed.text;
     }

@@ -516,6 +516,22 @@ impl Store {
             .collect())
     }
 
+    /// Inbound mail kept without a customer because no header gave a usable sender: for a
+    /// person to link (`items relink`). (item_ref, occurred_at, subject), oldest first.
+    pub async fn unlinked_inbound(
+        &self,
+    ) -> Result<Vec<(String, UnixTime, Option<String>)>, StoreError> {
+        let rows = dispatch!(read self, pool => sqlx::query_as(
+            "SELECT item_ref, occurred_at, subject FROM items \
+             WHERE customer_id IS NULL AND link_input IS NULL AND counterpart IS NULL \
+               AND direction = 'inbound' AND channel = 'email' AND NOT automated \
+             ORDER BY occurred_at, id",
+        )
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows)
+    }
+
     /// Closes an open review as accepted or rejected, with who and why.
     pub async fn decide_review(
         &self,

@@ -31,7 +31,10 @@ pub fn email_record(
             identifiers: vec![Identifier::Email(m.address)],
         })
     };
-    push(PartyRole::From, email.from);
+    // No usable sender: no From party, so the item is kept unlinked for a person to link.
+    if let Some(m) = email.from {
+        push(PartyRole::From, m);
+    }
     for m in email.reply_to {
         push(PartyRole::ReplyTo, m);
     }

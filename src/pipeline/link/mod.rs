@@ -268,6 +268,14 @@ impl Linker {
         }
         match customer {
             Some(p) => outside(Direction::Outbound, p, staff),
+            // No usable sender at all: the folder's direction stands and the item waits,
+            // unlinked, for a person (`tidings links review`).
+            None if from.is_none() => Link {
+                direction: record.direction,
+                customer: None,
+                counterpart: None,
+                staff,
+            },
             None => internal(staff),
         }
     }

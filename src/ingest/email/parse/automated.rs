@@ -7,7 +7,7 @@ use mail_parser::{HeaderName, HeaderValue, Message, MimeHeaders};
 
 /// The first reason the message looks machine-generated: bounces first, then auto-replies,
 /// then list and bulk mail.
-pub(super) fn automated(message: &Message<'_>, from: &Mailbox) -> Option<Automated> {
+pub(super) fn automated(message: &Message<'_>, from: Option<&Mailbox>) -> Option<Automated> {
     if let Some(ct) = message.content_type() {
         let is_report = ct.ctype().eq_ignore_ascii_case("multipart")
             && ct
@@ -19,7 +19,9 @@ pub(super) fn automated(message: &Message<'_>, from: &Mailbox) -> Option<Automat
             });
         }
     }
-    let local = from.address.as_str().split('@').next().unwrap_or_default();
+    let local = from
+        .map(|f| f.address.as_str().split('@').next().unwrap_or_default())
+        .unwrap_or_default();
     if local == "mailer-daemon" || local == "postmaster" {
         return Some(Automated::MailSystemSender);
     }

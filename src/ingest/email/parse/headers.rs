@@ -1,7 +1,7 @@
 //! Header values: sender and recipient mailboxes, message ids, the date, and cleaned header
 //! text, each bounded so hostile headers stay cheap.
 
-use super::{Mailbox, ParseError};
+use super::Mailbox;
 use crate::domain::{EmailAddress, UnixTime};
 use mail_parser::{Address, HeaderName, HeaderValue, Message};
 
@@ -11,20 +11,12 @@ const MAX_HEADER_CHARS: usize = 998;
 const MAX_REFERENCES: usize = 100;
 /// Most mailboxes kept per address list (`to`, `cc`, `reply_to`).
 const MAX_MAILBOXES: usize = 1000;
-/// Longest raw `From` value quoted back in [`ParseError::NoSender`].
-const MAX_FOUND_CHARS: usize = 200;
 
 /// The sender: From, then Sender, then Reply-To — the first address that checks out.
-pub(super) fn sender(message: &Message<'_>) -> Result<Mailbox, ParseError> {
+pub(super) fn sender(message: &Message<'_>) -> Option<Mailbox> {
     [HeaderName::From, HeaderName::Sender, HeaderName::ReplyTo]
         .into_iter()
         .find_map(|name| mailboxes(message.header_values(name)).into_iter().next())
-        .ok_or_else(|| ParseError::NoSender {
-            found: message.header_raw(HeaderName::From).map(|raw| {
-                let raw = clean_header_text(raw);
-                raw.chars().take(MAX_FOUND_CHARS).collect()
-            }),
-        })
 }
 
 /// Usable mailboxes from every instance of an address header, groups flattened, in order,

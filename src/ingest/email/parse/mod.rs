@@ -91,8 +91,9 @@ pub enum Automated {
 pub struct ParsedEmail {
     /// The `Message-ID`, without angle brackets, trimmed.
     pub message_id: Option<String>,
-    /// Who sent it: the first usable address of `From`, else `Sender`, else `Reply-To`.
-    pub from: Mailbox,
+    /// Who sent it: the first usable address of `From`, else `Sender`, else `Reply-To`; none
+    /// when no header gives one (the message is kept, unlinked, for a person to link).
+    pub from: Option<Mailbox>,
     /// `To` recipients with usable addresses (groups flattened, duplicates removed, at most
     /// 1000).
     pub to: Vec<Mailbox>,
@@ -150,19 +151,12 @@ impl Default for ParseLimits {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
     /// The bytes do not start with a header block.
-    #[error("no RFC 5322 header block found; the file is not an email message — check the source")]
-    NotAMessage,
-    /// No `From`, `Sender` or `Reply-To` address could be read.
     #[error(
-        "the message has no usable From address (found {}); it was quarantined — correct the \
-         sender at the source and run `tidings quarantine retry ID`, or record why it needs \
-         nothing more with `tidings quarantine dismiss ID --note TEXT`",
-        found.as_deref().map_or_else(|| "no From header".to_string(), |f| format!("{f:?}"))
+        "no RFC 5322 header block found; the file is not an email message — check the source, \
+         then `tidings quarantine retry ID`, or record why it needs nothing more with \
+         `tidings quarantine dismiss ID --note TEXT`"
     )]
-    NoSender {
-        /// The raw `From` value, if there was one (shortened).
-        found: Option<String>,
-    },
+    NotAMessage,
     /// More MIME parts or deeper nesting than [`ParseLimits`] allow.
     #[error(
         "the message has at least {parts} MIME parts nested at least {depth} deep, more than the \
@@ -184,12 +178,11 @@ pub enum ParseError {
 }
 
 impl ParseError {
-    /// The variant name (`"NotAMessage"`, `"NoSender"`, …): a stable reason code
+    /// The variant name (`"NotAMessage"`, `"TooComplex"`, …): a stable reason code
     /// for quarantine records, metrics labels and golden files.
     pub fn kind(&self) -> &'static str {
         match self {
             ParseError::NotAMessage => "NotAMessage",
-            ParseError::NoSender { .. } => "NoSender",
             ParseError::TooComplex { .. } => "TooComplex",
             ParseError::ParserFailed => "ParserFailed",
         }
@@ -213,7 +206,7 @@ pub fn parse_email(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedEmail, Pa
         return Err(ParseError::NotAMessage);
     }
     check_complexity(&message, limits)?;
-    let from = sender(&message)?;
+    let from = sender(&message);
     Ok(ParsedEmail {
         message_id: message
             .header(HeaderName::MessageId)
@@ -231,7 +224,7 @@ pub fn parse_email(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedEmail, Pa
         references: shorten_references(ids(message.references())),
         text: body_text(&message, limits.max_text_chars),
         attachments: attachments(&message),
-        automated: automated(&message, &from),
+        automated: automated(&message, from.as_ref()),
         forwarded_from: attached_sender(&message),
         from,
     })
@@ -244,7 +237,7 @@ fn attached_sender(message: &Message<'_>) -> Option<Mailbox> {
         .iter()
         .filter_map(|&id| message.parts.get(id as usize))
         .find_map(|part| match &part.body {
-            PartType::Message(m) => sender(m).ok(),
+            PartType::Message(m) => sender(m),
             _ => None,
         })
 }
