@@ -700,6 +700,10 @@ pub struct IdleBenchArgs {
     /// accepted by the SMTP server instead.
     #[arg(long)]
     pub smtp_port: Option<u16>,
+    /// With `--smtp-port`: each message carries a threat of violence from a customer under
+    /// no arrangement; time APPEND → the safety alert accepted by the SMTP server.
+    #[arg(long, requires = "smtp_port")]
+    pub safety: bool,
 }
 
 /// Tables that can be exported.

@@ -1,7 +1,8 @@
-//! `tidings bench idle --smtp-port PORT`: the whole daemon in this process (IMAP IDLE, the
-//! routing stage, the outbox), a customer under a single-point-of-contact arrangement, and
-//! the time from APPEND to the forward accepted by the SMTP server (its outbox row marked
-//! sent), message after message.
+//! `tidings bench idle --smtp-port PORT [--safety]`: the whole daemon in this process (IMAP
+//! IDLE, the link, routing and flag stages, the outbox), and the time from APPEND to the
+//! outbound message accepted by the SMTP server (its outbox row marked sent), message after
+//! message: the forward to the nominated person for a customer under a single-point-of-contact
+//! arrangement, or with `--safety` the safety alert for a threat from any customer.
 
 use super::{setup, BenchError};
 use crate::arrangements::{ArrangementKind, NewArrangement};
@@ -13,25 +14,30 @@ use std::time::{Duration, Instant};
 
 const CUSTOMER: &str = "routed.customer@home.example";
 
-fn mail(n: usize, now: i64) -> Vec<u8> {
+fn mail(n: usize, now: i64, safety: bool) -> Vec<u8> {
     let date = chrono::DateTime::from_timestamp(now, 0)
         .map(|d| d.to_rfc2822())
         .unwrap_or_default();
+    let text = if safety && n > 0 {
+        "If nobody fixes the hydrant I will burn your station down."
+    } else {
+        "The hydrant outside number 12 is still leaking."
+    };
     format!(
         "From: Robin Routed <{CUSTOMER}>\r\nTo: enquiries@example.org\r\nSubject: Hydrant update {n}\r\n\
          Date: {date}\r\nMessage-ID: <route-bench-{n}-{now}@home.example>\r\n\r\n\
-         The hydrant outside number 12 is still leaking, message {n}.\r\n"
+         {text} Message {n}.\r\n"
     )
     .into_bytes()
 }
 
-async fn forwards_sent(store: &Store) -> Result<usize, BenchError> {
+async fn sent(store: &Store, purpose: &str) -> Result<usize, BenchError> {
     Ok(store
         .outbox_list(Some(OutboxState::Sent), 100_000)
         .await
         .map_err(setup)?
         .iter()
-        .filter(|m| m.purpose == "forward")
+        .filter(|m| m.purpose == purpose)
         .count())
 }
 
@@ -62,6 +68,7 @@ pub async fn idle_route(
             "[store]\nurl = \"sqlite://{db}/bench.db\"\n[http]\nenabled = false\n[dropfolder]\nenabled = false\n\
              [calls]\nenabled = false\n[letters]\nenabled = false\n[digest]\nenabled = false\n\
              [organisation]\nstaff_domains = [\"example.org\"]\n[routing]\nmax_forwards_per_hour = 1000000\n\
+             [alerts]\nsafety_contacts = [\"health.safety@example.org\"]\n\
              [[imap.accounts]]\nname = \"idle-route\"\nhost = \"{host}\"\nport = {port}\nsecurity = \"plain\"\n\
              username = \"{user}\"\npassword = \"{password}\"\nidle = true\npoll_interval_secs = 600\n\
              [smtp]\nhost = \"{host}\"\nport = {smtp_port}\nsecurity = \"plain\"\nfrom = \"Tidings <tidings@example.org>\"\n",
@@ -106,7 +113,9 @@ pub async fn idle_route(
 
     // The customer writes once, then a case conference records the arrangement.
     let now = chrono::Utc::now().timestamp();
-    conn.append("INBOX", &mail(0, now)).await.map_err(setup)?;
+    conn.append("INBOX", &mail(0, now, args.safety))
+        .await
+        .map_err(setup)?;
     let started = Instant::now();
     let key = loop {
         let found = store
@@ -136,23 +145,33 @@ pub async fn idle_route(
         told_on: today,
         review_on: crate::arrangements::default_review(today),
     };
-    store
-        .add_arrangement(&key, &arrangement)
-        .await
-        .map_err(setup)?
-        .ok_or_else(|| BenchError::Setup("the customer was not stored".into()))?;
+    if !args.safety {
+        store
+            .add_arrangement(&key, &arrangement)
+            .await
+            .map_err(setup)?
+            .ok_or_else(|| BenchError::Setup("the customer was not stored".into()))?;
+    }
     tokio::time::sleep(Duration::from_secs(1)).await;
+    let (purpose, what) = if args.safety {
+        ("safety-alert", "safety alert")
+    } else {
+        ("forward", "forward")
+    };
 
     let mut latencies = Vec::with_capacity(args.samples);
     for n in 1..=args.samples {
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let before = forwards_sent(&store).await?;
+        let before = sent(&store, purpose).await?;
         let started = Instant::now();
-        conn.append("INBOX", &mail(n, chrono::Utc::now().timestamp()))
-            .await
-            .map_err(setup)?;
-        while forwards_sent(&store).await? <= before {
-            deadline(started, "the forward")?;
+        conn.append(
+            "INBOX",
+            &mail(n, chrono::Utc::now().timestamp(), args.safety),
+        )
+        .await
+        .map_err(setup)?;
+        while sent(&store, purpose).await? <= before {
+            deadline(started, what)?;
             pause().await;
         }
         latencies.push(started.elapsed().as_secs_f64());
@@ -163,7 +182,7 @@ pub async fn idle_route(
     latencies.sort_by(f64::total_cmp);
     let at = |p: f64| latencies[((latencies.len() - 1) as f64 * p).round() as usize];
     println!(
-        "bench idle (routing): {} messages, APPEND → forward accepted by SMTP: p50 {:.0} ms, p95 {:.0} ms, max {:.0} ms",
+        "bench idle: {} messages, APPEND → {what} accepted by SMTP: p50 {:.0} ms, p95 {:.0} ms, max {:.0} ms",
         latencies.len(),
         at(0.5) * 1000.0,
         at(0.95) * 1000.0,
