@@ -24,6 +24,9 @@ pub const RULES: &str = "link stage";
 /// SQLite writer page cache during `links recompute`, in KiB.
 const RELINK_CACHE_KIB: i64 = 262_144;
 
+/// SQLite writer page cache while the link stage drains a backlog, in KiB.
+const BACKLOG_CACHE_KIB: i64 = 65_536;
+
 /// Items decided per transaction by the link stage.
 pub const LINK_BATCH: i64 = 5_000;
 
@@ -373,8 +376,23 @@ impl Store {
         })
     }
 
-    /// Runs the link stage until no item is waiting.
+    /// Runs the link stage until no item is waiting. A backlog (a backfill) drains with a
+    /// larger writer page cache, back to the ingest setting after.
     pub async fn link_all(&self) -> Result<LinkPass, StoreError> {
+        let first = self.link_pending(LINK_BATCH).await?;
+        if (first.decided as i64) < LINK_BATCH {
+            return Ok(first);
+        }
+        self.writer_cache_kib(BACKLOG_CACHE_KIB).await?;
+        let rest = self.drain().await;
+        self.writer_cache_kib(super::SQLITE_CACHE_KIB).await?;
+        let mut total = first;
+        total += rest?;
+        Ok(total)
+    }
+
+    /// Decides waiting items, batch after batch, until none is left.
+    async fn drain(&self) -> Result<LinkPass, StoreError> {
         let mut total = LinkPass::default();
         loop {
             let pass = self.link_pending(LINK_BATCH).await?;
@@ -421,7 +439,7 @@ impl Store {
         // the one writer connection for this command only (measured: 5.7 s → 4.0 s for 66,000
         // items), back to the ingest setting after.
         self.writer_cache_kib(RELINK_CACHE_KIB).await?;
-        let pass = self.link_all().await;
+        let pass = self.drain().await;
         self.writer_cache_kib(super::SQLITE_CACHE_KIB).await?;
         pass
     }
