@@ -25,13 +25,6 @@ fn subject(f: &FlagRow) -> &str {
     f.item_ref.as_deref().unwrap_or(&f.customer_key)
 }
 
-/// The reviewer: `--by`, else the login name.
-fn reviewer(by: Option<String>) -> String {
-    by.or_else(|| std::env::var("USER").ok())
-        .or_else(|| std::env::var("LOGNAME").ok())
-        .unwrap_or_else(|| "unknown".to_string())
-}
-
 /// Runs a `tidings flags` command.
 pub(super) async fn execute(config: Config, what: FlagsCommand) -> anyhow::Result<()> {
     let app = match what {
@@ -68,10 +61,10 @@ pub(super) async fn execute(config: Config, what: FlagsCommand) -> anyhow::Resul
         }
         FlagsCommand::Show { id } => show(store, app.config(), id).await,
         FlagsCommand::Ack { id, note, by } => {
-            review(store, id, "acknowledged", &note, reviewer(by)).await
+            review(store, id, "acknowledged", &note, super::who(by)).await
         }
         FlagsCommand::Dismiss { id, note, by } => {
-            review(store, id, "dismissed", &note, reviewer(by)).await
+            review(store, id, "dismissed", &note, super::who(by)).await
         }
         FlagsCommand::Recompute => {
             let now = chrono::Utc::now().timestamp();

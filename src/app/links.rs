@@ -30,12 +30,7 @@ async fn recount(app: &App) -> anyhow::Result<()> {
 
 /// Who decides: `--by`, else the login name.
 fn actor(decided: &Decided) -> String {
-    decided
-        .by
-        .clone()
-        .or_else(|| std::env::var("USER").ok())
-        .or_else(|| std::env::var("LOGNAME").ok())
-        .unwrap_or_else(|| "unknown".to_string())
+    super::who(decided.by.clone())
 }
 
 /// `customers merge|unmerge|split`.

@@ -287,6 +287,13 @@ async fn import(config: Config, what: ImportCommand) -> anyhow::Result<()> {
     link_stage(&app).await
 }
 
+/// Who a person's decision is recorded as: `--by`, else the login name.
+pub(super) fn who(by: Option<String>) -> String {
+    by.or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("LOGNAME").ok())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
 /// Runs the link stage after a command stored items, and says what it decided.
 pub(super) async fn link_stage(app: &App) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
@@ -386,10 +393,7 @@ async fn quarantine(config: Config, what: QuarantineCommand) -> anyhow::Result<(
             Ok(())
         }
         QuarantineCommand::Dismiss { id, note, by } => {
-            let by = by
-                .or_else(|| std::env::var("USER").ok())
-                .or_else(|| std::env::var("LOGNAME").ok())
-                .unwrap_or_else(|| "unknown".to_string());
+            let by = who(by);
             if rows.iter().all(|r| r.id != id) {
                 bail!("{}", not_open(app.store(), id).await?);
             }

@@ -186,6 +186,25 @@ macro_rules! merge_rows {
 }
 pub(super) use merge_rows;
 
+/// Links item `$item` to customer `$customer` by a person's decision (`linked_by`), inside
+/// `$tx`: no later automatic pass changes it.
+macro_rules! pin_item {
+    ($tx:expr, $item:expr, $customer:expr, $by:expr, $reasons:expr, $now:expr) => {
+        sqlx::query(
+            "UPDATE items SET customer_id = $1, linked_by = $2, link_method = 'person', \
+             link_confidence = 1.0, link_reasons = $3, linked_at = $4 WHERE id = $5",
+        )
+        .bind($customer)
+        .bind($by)
+        .bind($reasons)
+        .bind($now)
+        .bind($item)
+        .execute(&mut *$tx)
+        .await
+        .map_err(StoreError::from)?
+    };
+}
+
 /// Writes one audit-log entry inside `$tx`.
 macro_rules! audit {
     ($tx:expr, $now:expr, $actor:expr, $action:expr, $subject:expr, $reason:expr, $details:expr) => {
@@ -390,18 +409,7 @@ impl Store {
                 .map_err(StoreError::from)?;
             let reasons = serde_json::to_string(&[reason]).unwrap_or_default();
             for (item, _, _) in &moving {
-                sqlx::query(
-                    "UPDATE items SET customer_id = $1, linked_by = $2, link_method = 'person', \
-                     link_confidence = 1.0, link_reasons = $3, linked_at = $4 WHERE id = $5",
-                )
-                .bind(new_id)
-                .bind(by)
-                .bind(reasons.as_str())
-                .bind(now)
-                .bind(*item)
-                .execute(&mut *tx)
-                .await
-                .map_err(StoreError::from)?;
+                pin_item!(tx, *item, new_id, by, reasons.as_str(), now);
             }
             for (k, v) in &carried {
                 sqlx::query(
@@ -457,18 +465,7 @@ impl Store {
             };
             let (_, survivor, survivor_key) = resolve_key!(tx, customer);
             let reasons = serde_json::to_string(&[reason]).unwrap_or_default();
-            sqlx::query(
-                "UPDATE items SET customer_id = $1, linked_by = $2, link_method = 'person', \
-                 link_confidence = 1.0, link_reasons = $3, linked_at = $4 WHERE id = $5",
-            )
-            .bind(survivor)
-            .bind(by)
-            .bind(reasons.as_str())
-            .bind(now)
-            .bind(item)
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::from)?;
+            pin_item!(tx, item, survivor, by, reasons.as_str(), now);
             let details = json!({ "from": before, "to": survivor_key });
             audit!(tx, now, by, "relink", item_ref, reason, details);
             tx.commit().await.map_err(StoreError::from)?;
