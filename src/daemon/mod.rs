@@ -79,7 +79,8 @@ pub struct App {
     router: Router,
     /// Senior managers from the staff directory (the quarterly roll-up).
     seniors: Vec<crate::domain::EmailAddress>,
-    /// Signalled when the link stage has decided items (maintenance counts after it).
+    /// Signalled when customers were decided, by the link stage or while a batch was stored
+    /// (`Funnel::linked_signal`); maintenance counts after it.
     linked: std::sync::Arc<tokio::sync::Notify>,
     /// The flag stages' lexicon, senior officers and settings.
     flags: flags::Engine,
@@ -143,6 +144,7 @@ impl App {
             std::sync::Arc::new(move |a: &crate::domain::EmailAddress| staff.is_staff(a)),
         )?;
         let seniors = directory.seniors().map(|m| m.email.clone()).collect();
+        let linked = funnel.linked_signal();
         Ok(Self {
             config,
             store,
@@ -152,7 +154,7 @@ impl App {
             digest_schedule,
             router,
             seniors,
-            linked: std::sync::Arc::default(),
+            linked,
             flags,
         })
     }

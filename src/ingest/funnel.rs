@@ -121,6 +121,7 @@ pub struct Funnel {
     stored: std::sync::Arc<tokio::sync::Notify>,
     routable: std::sync::Arc<tokio::sync::Notify>,
     pending: std::sync::Arc<tokio::sync::Notify>,
+    linked: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Funnel {
@@ -139,6 +140,7 @@ impl Funnel {
             stored: std::sync::Arc::default(),
             routable: std::sync::Arc::default(),
             pending: std::sync::Arc::default(),
+            linked: std::sync::Arc::default(),
         }
     }
 
@@ -157,6 +159,12 @@ impl Funnel {
     /// run soon after new contact arrives instead of waiting for their next interval.
     pub fn stored_signal(&self) -> std::sync::Arc<tokio::sync::Notify> {
         self.stored.clone()
+    }
+
+    /// Notified whenever customers were decided — by the link stage, or while a batch was
+    /// stored — so counts and flags can follow.
+    pub fn linked_signal(&self) -> std::sync::Arc<tokio::sync::Notify> {
+        self.linked.clone()
     }
 
     /// Notified whenever a batch stored new items, for the routing stage alone (it runs at
@@ -415,6 +423,10 @@ impl Funnel {
         if outcome.stored > 0 {
             self.stored.notify_one();
             self.routable.notify_one();
+        }
+        if outcome.linked.decided > 0 {
+            events::links_decided(&outcome.linked, "ingest", started.elapsed().as_secs_f64());
+            self.linked.notify_one();
         }
         if outcome.pending > 0 {
             self.pending.notify_one();

@@ -14,9 +14,9 @@ pub(crate) fn now() -> UnixTime {
 }
 
 /// The body of a batch write, compiled once per backend. Runs inside the caller's transaction
-/// `$tx` and evaluates to a [`BatchOutcome`].
+/// `$tx` and evaluates to a [`BatchOutcome`]; `$decide` as for `write_parts!`.
 macro_rules! write_entries {
-    ($tx:ident, $entries:expr, $checkpoint:expr, $now:expr) => {{
+    ($tx:ident, $entries:expr, $checkpoint:expr, $now:expr, $decide:expr) => {{
         let entries: &[$crate::store::Entry] = $entries;
         let checkpoint: Option<&$crate::store::Checkpoint> = $checkpoint;
         let now: $crate::domain::UnixTime = $now;
@@ -76,7 +76,7 @@ macro_rules! write_entries {
                 .filter(|(e, _)| matches!(e.outcome, $crate::store::EntryOutcome::Pending))
                 .copied()
                 .collect();
-            let mut outcome = $crate::store::parts::write_parts!(tx, &parts, now);
+            let mut outcome = $crate::store::parts::write_parts!(tx, &parts, now, $decide);
             for chunk in pending.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
                 let mut qb = sqlx::QueryBuilder::new("INSERT INTO ocr_jobs (raw_id, source, locator, received_at, created_at) ");
                 qb.push_values(chunk, |mut b, (e, id)| {
@@ -117,20 +117,33 @@ macro_rules! write_entries {
     }};
 }
 
+pub(crate) use write_entries;
+
 impl Store {
     /// Stores a batch in one transaction and advances `checkpoint` with it, so a source never
     /// moves past an item that is not stored. Idempotent: a fingerprint already stored becomes a
-    /// sighting, never a second item.
+    /// sighting, never a second item. The link stage decides the new items' customers in the
+    /// same transaction (`Store::write_linked`); should that fail, the batch is stored without
+    /// the decisions and the link stage decides them after, so linking never holds up ingest.
     pub async fn write_batch(
         &self,
         entries: &[Entry],
         checkpoint: Option<&Checkpoint>,
     ) -> Result<BatchOutcome, StoreError> {
-        dispatch!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let outcome = write_entries!(tx, entries, checkpoint, now());
-            tx.commit().await?;
-            Ok(outcome)
-        })
+        match self.write_linked(entries, checkpoint).await {
+            Ok(outcome) => Ok(outcome),
+            Err(e) => {
+                tracing::warn!(
+                    "Deciding a batch's customers while storing it failed: {e}; storing the \
+                     batch alone, the link stage decides it next."
+                );
+                dispatch!(self, pool => {
+                    let mut tx = pool.begin().await?;
+                    let outcome = write_entries!(tx, entries, checkpoint, now(), false);
+                    tx.commit().await?;
+                    Ok(outcome)
+                })
+            }
+        }
     }
 }

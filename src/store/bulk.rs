@@ -15,6 +15,17 @@ pub(crate) struct ItemRow<'a> {
     pub dedupe_key: Option<&'a str>,
     pub item: &'a ItemRecord,
     pub link_input: Option<&'a str>,
+    /// The link stage's decision, when it was made before the row is written.
+    pub link: Option<ItemLink<'a>>,
+}
+
+/// A link decision written with its item: customer, method, confidence, reasons, when.
+pub(crate) struct ItemLink<'a> {
+    pub customer: Option<i64>,
+    pub method: &'static str,
+    pub confidence: f64,
+    pub reasons: &'a str,
+    pub at: UnixTime,
 }
 
 /// The four hot inserts of a batch.
@@ -101,7 +112,7 @@ impl BulkInsert for SqliteConnection {
         let mut out = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut qb = QueryBuilder::new(
-                "INSERT INTO items (raw_id, part, dedupe_key, item_ref, channel, direction, occurred_at, link_input, counterpart, subject, excerpt, thread_key, automated, details, body) ",
+                "INSERT INTO items (raw_id, part, dedupe_key, item_ref, channel, direction, occurred_at, link_input, counterpart, subject, excerpt, thread_key, automated, details, body, customer_id, link_method, link_confidence, link_reasons, linked_at) ",
             );
             qb.push_values(chunk, |mut b, r| {
                 b.push_bind(r.raw_id)
@@ -118,7 +129,12 @@ impl BulkInsert for SqliteConnection {
                     .push_bind(r.item.thread_key.as_deref())
                     .push_bind(r.item.automated)
                     .push_bind(r.item.details.as_deref())
-                    .push_bind(r.item.body.as_deref());
+                    .push_bind(r.item.body.as_deref())
+                    .push_bind(r.link.as_ref().and_then(|l| l.customer))
+                    .push_bind(r.link.as_ref().map(|l| l.method))
+                    .push_bind(r.link.as_ref().map(|l| l.confidence))
+                    .push_bind(r.link.as_ref().map(|l| l.reasons))
+                    .push_bind(r.link.as_ref().map(|l| l.at));
             });
             qb.push(" ON CONFLICT DO NOTHING RETURNING id, raw_id, part");
             out.extend(
@@ -202,9 +218,11 @@ impl BulkInsert for PgConnection {
             return Ok(Vec::new());
         }
         sqlx::query_as(
-            "INSERT INTO items (raw_id, part, dedupe_key, item_ref, channel, direction, occurred_at, link_input, counterpart, subject, excerpt, thread_key, automated, details, body) \
+            "INSERT INTO items (raw_id, part, dedupe_key, item_ref, channel, direction, occurred_at, link_input, counterpart, subject, excerpt, thread_key, automated, details, body, \
+                                customer_id, link_method, link_confidence, link_reasons, linked_at) \
              SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], \
-                                  $9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[], $14::text[], $15::text[]) \
+                                  $9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[], $14::text[], $15::text[], \
+                                  $16::bigint[], $17::text[], $18::float8[], $19::text[], $20::bigint[]) \
              ON CONFLICT DO NOTHING RETURNING id, raw_id, part::bigint",
         )
         .bind(rows.iter().map(|r| r.raw_id).collect::<Vec<_>>())
@@ -222,6 +240,11 @@ impl BulkInsert for PgConnection {
         .bind(rows.iter().map(|r| r.item.automated).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.item.details.as_deref()).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.item.body.as_deref()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.link.as_ref().and_then(|l| l.customer)).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.link.as_ref().map(|l| l.method)).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.link.as_ref().map(|l| l.confidence)).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.link.as_ref().map(|l| l.reasons)).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.link.as_ref().map(|l| l.at)).collect::<Vec<_>>())
         .fetch_all(&mut *self)
         .await
     }

@@ -161,13 +161,13 @@ macro_rules! merge_rows {
                 .bind(other)
                 .fetch_all(&mut *$tx)
                 .await
-                .map_err(StoreError::from)?;
+                .map_err($crate::store::StoreError::from)?;
         sqlx::query("UPDATE customers SET merged_into = $1 WHERE id = $2 OR merged_into = $2")
             .bind(keep)
             .bind(other)
             .execute(&mut *$tx)
             .await
-            .map_err(StoreError::from)?;
+            .map_err($crate::store::StoreError::from)?;
         let moved: Vec<(i64,)> = sqlx::query_as(if $pinned_too {
             "UPDATE items SET customer_id = $1 WHERE customer_id = $2 RETURNING id"
         } else {
@@ -177,7 +177,7 @@ macro_rules! merge_rows {
         .bind(other)
         .fetch_all(&mut *$tx)
         .await
-        .map_err(StoreError::from)?;
+        .map_err($crate::store::StoreError::from)?;
         (
             absorbed.into_iter().map(|(k,)| k).collect::<Vec<String>>(),
             moved.into_iter().map(|(id,)| id).collect::<Vec<i64>>(),
@@ -219,7 +219,7 @@ macro_rules! audit {
         .bind($details.to_string())
         .execute(&mut *$tx)
         .await
-        .map_err(StoreError::from)?
+        .map_err($crate::store::StoreError::from)?
     };
 }
 pub(super) use audit;

@@ -7,16 +7,9 @@
 //! (`customers.merged_into`), so a merge can be undone exactly and a merged key still
 //! resolves.
 
-use super::batch::now;
-use super::batch::ROWS_PER_STATEMENT;
-use super::corrections::{audit, merge_rows};
-use super::{dispatch, CustomerRef, Store, StoreError, KEY_KIND};
-use crate::pipeline::identity::{resolve, Method, Target};
-use crate::pipeline::link::customer_key;
-use std::collections::{HashMap, HashSet};
-
-/// Identifier kind of an E.164 number.
-const PHONE_KIND: &str = "phone";
+use super::batch::{now, write_entries, ROWS_PER_STATEMENT};
+use super::{dispatch, BatchOutcome, Checkpoint, CustomerRef, Entry, Store, StoreError};
+use crate::pipeline::identity::Method;
 
 /// Who the audit log names for a merge the rules made.
 pub const RULES: &str = "link stage";
@@ -49,25 +42,23 @@ impl std::ops::AddAssign for LinkPass {
     }
 }
 
-/// (kind, value) → (the customer holding it, that customer's survivor).
-type Held = HashMap<(String, String), (i64, i64)>;
-
-impl Store {
-    /// Decides up to `limit` waiting items in one transaction, earliest contact first, so
-    /// that an imported year links as the year lived through would have.
-    pub async fn link_pending(&self, limit: i64) -> Result<LinkPass, StoreError> {
-        let now = now();
+/// The link stage over stored items: decides up to `$limit` waiting items, earliest contact
+/// first, inside the caller's transaction `$tx` (the stage's own, or an ingest batch's when
+/// a backlog was waiting before it), and writes the decisions onto their rows. Evaluates to a
+/// [`LinkPass`].
+macro_rules! link_waiting {
+    ($tx:ident, $limit:expr, $now:expr) => {'link: {
+        let now: $crate::domain::UnixTime = $now;
+        let limit: i64 = $limit;
         let select =
             "SELECT id, link_input FROM items WHERE linked_at IS NULL AND link_input IS NOT NULL \
                       ORDER BY occurred_at, id LIMIT $1";
-        dispatch!(self, pool => {
-            let mut tx = pool.begin().await?;
             let rows: Vec<(i64, String)> = sqlx::query_as(select)
                 .bind(limit)
-                .fetch_all(&mut *tx)
+                .fetch_all(&mut *$tx)
                 .await?;
             if rows.is_empty() {
-                return Ok(LinkPass::default());
+                break 'link $crate::store::LinkPass::default();
             }
             let mut item_ids = Vec::with_capacity(rows.len());
             let mut inputs = Vec::with_capacity(rows.len());
@@ -79,195 +70,16 @@ impl Store {
                 inputs.push(input);
             }
             let refs: Vec<&CustomerRef> = inputs.iter().collect();
+            let conn = &mut *$tx;
 
-            // Every identifier the batch names, looked up once, one query per kind
-            // (`kind = $1 AND value IN (…)` uses the primary key on both backends).
-            let mut held: Held = HashMap::new();
-            macro_rules! lookup {
-                ($ids:expr) => {
-                    let ids: Vec<(&str, &str)> = $ids;
-                    let mut kinds: Vec<&str> = ids.iter().map(|(k, _)| *k).collect();
-                    kinds.sort_unstable();
-                    kinds.dedup();
-                    for kind in kinds {
-                        let mut values: Vec<&str> =
-                            ids.iter().filter(|(k, _)| *k == kind).map(|(_, v)| *v).collect();
-                        values.sort_unstable();
-                        values.dedup();
-                        for chunk in values.chunks(ROWS_PER_STATEMENT) {
-                            // A customer named by its key (a file note) is found by that key.
-                            let mut qb = if kind == KEY_KIND {
-                                sqlx::QueryBuilder::new(
-                                    "SELECT customer_key, id, COALESCE(merged_into, id) FROM customers \
-                                     WHERE customer_key IN (",
-                                )
-                            } else {
-                                let mut qb = sqlx::QueryBuilder::new(
-                                    "SELECT i.value, c.id, COALESCE(c.merged_into, c.id) FROM identifiers i \
-                                     JOIN customers c ON c.id = i.customer_id WHERE i.kind = ",
-                                );
-                                qb.push_bind(kind);
-                                qb.push(" AND i.value IN (");
-                                qb
-                            };
-                            let mut list = qb.separated(", ");
-                            for value in chunk {
-                                list.push_bind(*value);
-                            }
-                            qb.push(")");
-                            let found: Vec<(String, i64, i64)> =
-                                qb.build_query_as().fetch_all(&mut *tx).await?;
-                            held.extend(
-                                found.into_iter().map(|(v, id, s)| ((kind.to_string(), v), (id, s))),
-                            );
-                        }
-                    }
-                };
-            }
-            lookup!(refs
-                .iter()
-                .flat_map(|c| {
-                    std::iter::once((c.identifier_kind.as_str(), c.identifier.as_str()))
-                        .chain(c.also.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-                })
-                .collect());
-            let mut survivor: HashMap<i64, i64> = held.values().copied().collect();
-            let known: HashMap<(String, String), i64> =
-                held.iter().map(|(k, (id, _))| (k.clone(), *id)).collect();
-
-            // Names of the customers an item's other identifiers point at: a second
-            // identifier links only when the names agree.
-            let mut candidates: Vec<i64> = refs
-                .iter()
-                .flat_map(|r| r.also.iter())
-                .filter_map(|id| known.get(id).copied())
-                .collect();
-            candidates.sort_unstable();
-            candidates.dedup();
-            let mut names: HashMap<i64, String> = HashMap::new();
-            let mut keys: HashMap<i64, String> = HashMap::new();
-            for chunk in candidates.chunks(ROWS_PER_STATEMENT) {
-                let mut qb = sqlx::QueryBuilder::new(
-                    "SELECT id, customer_key, display_name FROM customers WHERE id IN (",
-                );
-                let mut list = qb.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
-                }
-                qb.push(")");
-                let found: Vec<(i64, String, Option<String>)> =
-                    qb.build_query_as().fetch_all(&mut *tx).await?;
-                for (id, key, name) in found {
-                    match name {
-                        Some(n) => {
-                            names.insert(id, n);
-                        }
-                        None => {
-                            keys.insert(id, key);
-                        }
-                    }
-                }
-            }
-            // Nameless customers keyed by a number they hold: known only as a caller.
-            let callers: HashSet<i64> = known
-                .iter()
-                .filter(|((kind, value), id)| {
-                    kind == PHONE_KIND
-                        && keys.get(*id).is_some_and(|k| *k == customer_key(kind, value))
-                })
-                .map(|(_, id)| *id)
-                .collect();
-
-            let plan = resolve(&refs, &known, &names, &callers);
-            let first_known: Vec<bool> = refs
-                .iter()
-                .map(|c| known.contains_key(&(c.identifier_kind.clone(), c.identifier.clone())))
-                .collect();
-
-            // New customers (keys derived from their primary identifier, so two writers
-            // agree), read back: another writer may have created one first, and a key merged
-            // since resolves to its survivor.
-            let mut new_ids: Vec<Option<i64>> = vec![None; plan.new_customers.len()];
-            for chunk in plan.new_customers.chunks(ROWS_PER_STATEMENT) {
-                let mut qb = sqlx::QueryBuilder::new(
-                    "INSERT INTO customers (customer_key, display_name, created_at) ",
-                );
-                qb.push_values(chunk, |mut b, c| {
-                    b.push_bind(c.key.as_str())
-                        .push_bind(c.display_name.as_deref())
-                        .push_bind(now);
-                });
-                qb.push(" ON CONFLICT (customer_key) DO NOTHING");
-                qb.build().execute(&mut *tx).await?;
-            }
-            let mut by_key: HashMap<String, (i64, i64)> = HashMap::new();
-            for chunk in plan.new_customers.chunks(ROWS_PER_STATEMENT) {
-                let mut qb = sqlx::QueryBuilder::new(
-                    "SELECT customer_key, id, COALESCE(merged_into, id) FROM customers WHERE customer_key IN (",
-                );
-                let mut list = qb.separated(", ");
-                for c in chunk {
-                    list.push_bind(c.key.as_str());
-                }
-                qb.push(")");
-                let found: Vec<(String, i64, i64)> = qb.build_query_as().fetch_all(&mut *tx).await?;
-                by_key.extend(found.into_iter().map(|(k, id, s)| (k, (id, s))));
-            }
-            for (slot, c) in new_ids.iter_mut().zip(&plan.new_customers) {
-                if let Some((id, s)) = by_key.get(&c.key) {
-                    *slot = Some(*id);
-                    survivor.insert(*id, *s);
-                }
-            }
-            let target_id = |t: &Target| match t {
-                Target::Existing(id) => Some(*id),
-                Target::New(n) => new_ids.get(*n).copied().flatten(),
-            };
-            let attach: Vec<(&str, &str, i64)> = plan
-                .attach
-                .iter()
-                .filter_map(|(k, v, t)| target_id(t).map(|id| (k.as_str(), v.as_str(), id)))
-                .collect();
-            for chunk in attach.chunks(ROWS_PER_STATEMENT) {
-                let mut qb = sqlx::QueryBuilder::new(
-                    "INSERT INTO identifiers (kind, value, customer_id, created_at) ",
-                );
-                qb.push_values(chunk, |mut b, (k, v, id)| {
-                    b.push_bind(*k).push_bind(*v).push_bind(*id).push_bind(now);
-                });
-                qb.push(" ON CONFLICT (kind, value) DO NOTHING");
-                qb.build().execute(&mut *tx).await?;
-            }
-            // Only primaries that were not known before this batch can have changed hands
-            // (another writer linked one first): what won is what the items get.
-            held.clear();
-            lookup!(refs
-                .iter()
-                .zip(&first_known)
-                .filter(|(_, known)| !**known)
-                .map(|(c, _)| (c.identifier_kind.as_str(), c.identifier.as_str()))
-                .collect());
-            survivor.extend(held.values().copied());
-            let resolved = |id: i64| survivor.get(&id).copied().unwrap_or(id);
-
-            let decided: Vec<(i64, Option<i64>, Method, String)> = item_ids
-                .iter()
-                .zip(&refs)
-                .zip(&plan.decisions)
-                .map(|((item, r), d)| {
-                    let stored = held
-                        .get(&(r.identifier_kind.clone(), r.identifier.clone()))
-                        .map(|(id, _)| *id);
-                    let customer = stored.or_else(|| d.target.as_ref().and_then(target_id));
-                    let reasons = serde_json::to_string(&d.reasons).unwrap_or_default();
-                    (*item, customer.map(resolved), d.method, reasons)
-                })
-                .collect();
-            for chunk in decided.chunks(ROWS_PER_STATEMENT) {
+            let decided = $crate::store::decide::link_decide!(conn, &refs, now);
+            let updates: Vec<(i64, &(Option<i64>, Method, String))> =
+                item_ids.iter().copied().zip(&decided.links).collect();
+            for chunk in updates.chunks(ROWS_PER_STATEMENT) {
                 let mut qb = sqlx::QueryBuilder::new(
                     "WITH v(id, customer_id, method, confidence, reasons) AS (",
                 );
-                qb.push_values(chunk, |mut b, (item, customer, method, reasons)| {
+                qb.push_values(chunk, |mut b, (item, (customer, method, reasons))| {
                     b.push_bind(*item)
                         .push_bind(*customer)
                         .push_bind(method.as_str())
@@ -280,99 +92,53 @@ impl Store {
                 );
                 qb.push_bind(now);
                 qb.push(" FROM v WHERE items.id = v.id");
-                qb.build().execute(&mut *tx).await?;
+                qb.build().execute(&mut *conn).await?;
             }
-
-            // A customer known only as a calling number joins the named person who gave the
-            // number: the rules' merge, recorded like a person's and undone the same way.
-            for (merged, into, why) in &plan.merges {
-                let (Some(merged), Some(into)) = (target_id(merged), target_id(into)) else {
-                    continue;
-                };
-                let survive = |id: i64| survivor.get(&id).copied().unwrap_or(id);
-                let (merged, into) = (survive(merged), survive(into));
-                if merged == into {
-                    continue;
-                }
-                let keys: Vec<(i64, String)> = sqlx::query_as(
-                    "SELECT id, customer_key FROM customers WHERE id IN ($1, $2)",
-                )
-                .bind(merged)
-                .bind(into)
-                .fetch_all(&mut *tx)
-                .await?;
-                let key_of = |id: i64| {
-                    keys.iter()
-                        .find(|(k, _)| *k == id)
-                        .map(|(_, key)| key.clone())
-                        .unwrap_or_default()
-                };
-                let (absorbed, moved) = merge_rows!(tx, into, merged, false);
-                survivor.insert(merged, into);
-                let details = serde_json::json!({
-                    "keep": key_of(into),
-                    "merged": key_of(merged),
-                    "also_merged": absorbed,
-                    "items": moved,
-                });
-                audit!(tx, now, RULES, "merge", key_of(merged), why.as_str(), details);
-            }
-            let resolved = |id: i64| survivor.get(&id).copied().unwrap_or(id);
-
-            // A customer first seen without a name takes the first name an item gives.
-            let named: Vec<(i64, &str)> = decided
+            let reviews: Vec<(i64, i64, f64, &str)> = decided
+                .reviews
                 .iter()
-                .zip(&refs)
-                .filter_map(|((_, c, _, _), r)| Some((resolved((*c)?), r.display_name.as_deref()?)))
+                .map(|(i, candidate, score, reasons)| (item_ids[*i], *candidate, *score, reasons.as_str()))
                 .collect();
-            for chunk in named.chunks(ROWS_PER_STATEMENT) {
-                let mut qb = sqlx::QueryBuilder::new("WITH v(id, name) AS (");
-                qb.push_values(chunk, |mut b, (id, name)| {
-                    b.push_bind(*id).push_bind(*name);
-                });
-                qb.push(
-                    ") UPDATE customers SET display_name = v.name FROM v \
-                     WHERE customers.id = v.id AND customers.display_name IS NULL",
-                );
-                qb.build().execute(&mut *tx).await?;
+            $crate::store::decide::insert_reviews!(conn, &reviews, now);
+            $crate::store::LinkPass {
+                decided: updates.len(),
+                new_customers: decided.new_customers,
+                candidates: reviews.len(),
             }
+    }};
+}
 
-            let reviews: Vec<(i64, i64, f64, String)> = plan
-                .candidates
-                .iter()
-                .filter_map(|c| target_id(&c.customer).map(|candidate| (c, candidate)))
-                .filter(|(c, candidate)| {
-                    decided[c.item].1.is_some_and(|own| own != resolved(*candidate))
-                })
-                .map(|(c, candidate)| {
-                    (
-                        item_ids[c.item],
-                        candidate,
-                        c.score,
-                        serde_json::to_string(&c.reasons).unwrap_or_default(),
-                    )
-                })
-                .collect();
-            for chunk in reviews.chunks(ROWS_PER_STATEMENT) {
-                let mut qb = sqlx::QueryBuilder::new(
-                    "INSERT INTO link_reviews (item_id, candidate_id, score, reasons, created_at) ",
-                );
-                qb.push_values(chunk, |mut b, (item, candidate, score, reasons)| {
-                    b.push_bind(*item)
-                        .push_bind(*candidate)
-                        .push_bind(*score)
-                        .push_bind(reasons.as_str())
-                        .push_bind(now);
-                });
-                qb.push(" ON CONFLICT (item_id, candidate_id) DO NOTHING");
-                qb.build().execute(&mut *tx).await?;
+impl Store {
+    /// Decides up to `limit` waiting items in one transaction, earliest contact first, so
+    /// that an imported year links as the year lived through would have.
+    pub async fn link_pending(&self, limit: i64) -> Result<LinkPass, StoreError> {
+        dispatch!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let pass = link_waiting!(tx, limit, now());
+            tx.commit().await?;
+            Ok(pass)
+        })
+    }
+
+    /// Stores a batch (`write_entries!`) with the link stage deciding in the same
+    /// transaction: when nothing stored is waiting, the new items are decided before they are
+    /// written, so each row is written once with its decision; when a backlog waits (an
+    /// earlier failure, items from a later stage), the stage decides the earliest waiting
+    /// items instead, as it would have next.
+    pub(super) async fn write_linked(
+        &self,
+        entries: &[Entry],
+        checkpoint: Option<&Checkpoint>,
+    ) -> Result<BatchOutcome, StoreError> {
+        let now = now();
+        dispatch!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let mut outcome = write_entries!(tx, entries, checkpoint, now, true);
+            if outcome.stored > 0 && outcome.linked.decided == 0 {
+                outcome.linked = link_waiting!(tx, LINK_BATCH, now);
             }
             tx.commit().await?;
-            Ok(LinkPass {
-                decided: decided.len(),
-                new_customers: plan.new_customers.len(),
-                candidates: reviews.len(),
-            })
+            Ok(outcome)
         })
     }
 

@@ -12,6 +12,7 @@ mod bulk;
 mod checkpoints;
 mod content;
 mod corrections;
+mod decide;
 mod digest_runs;
 mod error;
 mod export;
@@ -172,7 +173,7 @@ impl Store {
                 .busy_timeout(Duration::from_secs(30));
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
-                .connect_with(options.clone())
+                .connect_with(options.clone().pragma("temp_store", "memory"))
                 .await
                 .map_err(connect_err)?;
             let read = SqlitePoolOptions::new()

@@ -165,6 +165,8 @@ pub struct BatchOutcome {
     pub quarantined: usize,
     /// Raw items kept and queued for a later stage (letters waiting for OCR).
     pub pending: usize,
+    /// What the link stage decided in the same transaction.
+    pub linked: crate::store::LinkPass,
 }
 
 impl std::ops::AddAssign for BatchOutcome {
@@ -173,6 +175,7 @@ impl std::ops::AddAssign for BatchOutcome {
         self.duplicates += other.duplicates;
         self.quarantined += other.quarantined;
         self.pending += other.pending;
+        self.linked += other.linked;
     }
 }
 

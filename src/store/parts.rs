@@ -4,9 +4,12 @@
 
 /// Writes `(raw_id, part)` pairs inside the caller's transaction (`$tx`: a `&mut` to it);
 /// evaluates to a
-/// [`BatchOutcome`](crate::store::BatchOutcome) (`stored`, `duplicates`, `quarantined`).
+/// [`BatchOutcome`](crate::store::BatchOutcome) (`stored`, `duplicates`, `quarantined`,
+/// `linked`). With `$decide`, and nothing stored waiting for the link stage, the link stage's
+/// code decides the new items' customers first (earliest contact first, as the stage would)
+/// and each row is written once with its decision; otherwise the items wait for the stage.
 macro_rules! write_parts {
-    ($tx:expr, $parts:expr, $now:expr) => {{
+    ($tx:expr, $parts:expr, $now:expr, $decide:expr) => {{
         let parts: &[(i64, &$crate::store::Part)] = $parts;
         let now: $crate::domain::UnixTime = $now;
         let tx = &mut *$tx;
@@ -26,8 +29,8 @@ macro_rules! write_parts {
                 $crate::store::PartOutcome::Item(_) => None,
             })
             .collect();
-        // 5. Which customer each item belongs to is the link stage's decision, made after
-        // this transaction from what the item was found with (`link_input`).
+        // 5. What each item was found with (`link_input`), for the link stage; and, when
+        // nothing stored is still waiting for it, the stage's decisions for the new items.
         let link_inputs: Vec<Option<String>> = items
             .iter()
             .map(|(_, _, item)| {
@@ -36,6 +39,59 @@ macro_rules! write_parts {
                     .map(|c| serde_json::to_string(c).expect("a customer reference serialises"))
             })
             .collect();
+        let mut decisions: Vec<Option<usize>> = vec![None; items.len()];
+        let mut decided: Option<$crate::store::decide::Decided> = None;
+        let waiting: Option<(i64,)> = if $decide {
+            sqlx::query_as(
+                "SELECT id FROM items WHERE linked_at IS NULL AND link_input IS NOT NULL LIMIT 1",
+            )
+            .fetch_optional(&mut **tx)
+            .await?
+        } else {
+            Some((0,))
+        };
+        if waiting.is_none() {
+            // Only items that will be written: not one whose dedupe key is stored already,
+            // nor a second of the same key in this batch.
+            let keys: Vec<&str> = items
+                .iter()
+                .filter_map(|(_, p, _)| p.dedupe_key.as_deref())
+                .collect();
+            let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+            for chunk in keys.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
+                let mut qb =
+                    sqlx::QueryBuilder::new("SELECT dedupe_key FROM items WHERE dedupe_key IN (");
+                let mut list = qb.separated(", ");
+                for key in chunk {
+                    list.push_bind(*key);
+                }
+                qb.push(")");
+                let rows: Vec<(String,)> = qb.build_query_as().fetch_all(&mut **tx).await?;
+                taken.extend(rows.into_iter().map(|(k,)| k));
+            }
+            let mut order: Vec<usize> = (0..items.len())
+                .filter(|i| {
+                    let (_, part, item) = items[*i];
+                    item.customer.is_some()
+                        && part
+                            .dedupe_key
+                            .as_ref()
+                            .is_none_or(|k| taken.insert(k.clone()))
+                })
+                .collect();
+            order.sort_by_key(|i| (items[*i].2.occurred_at, *i));
+            let refs: Vec<&$crate::store::CustomerRef> = order
+                .iter()
+                .filter_map(|i| items[*i].2.customer.as_ref())
+                .collect();
+            if !refs.is_empty() {
+                let conn = &mut **tx;
+                decided = Some($crate::store::decide::link_decide!(conn, &refs, now));
+                for (k, i) in order.iter().enumerate() {
+                    decisions[*i] = Some(k);
+                }
+            }
+        }
 
         // 6. Staff members.
         let staff: std::collections::HashMap<&str, &$crate::store::StaffRef> = items
@@ -71,13 +127,24 @@ macro_rules! write_parts {
         let item_rows: Vec<$crate::store::bulk::ItemRow<'_>> = items
             .iter()
             .zip(&link_inputs)
+            .zip(&decisions)
             .map(
-                |((raw_id, part, item), link_input)| $crate::store::bulk::ItemRow {
+                |(((raw_id, part, item), link_input), k)| $crate::store::bulk::ItemRow {
                     raw_id: *raw_id,
                     part: part.part,
                     dedupe_key: part.dedupe_key.as_deref(),
                     item,
                     link_input: link_input.as_deref(),
+                    link: k.zip(decided.as_ref()).map(|(k, d)| {
+                        let (customer, method, reasons) = &d.links[k];
+                        $crate::store::bulk::ItemLink {
+                            customer: *customer,
+                            method: method.as_str(),
+                            confidence: method.confidence(),
+                            reasons: reasons.as_str(),
+                            at: now,
+                        }
+                    }),
                 },
             )
             .collect();
@@ -103,6 +170,31 @@ macro_rules! write_parts {
             .collect();
         $crate::store::bulk::BulkInsert::insert_item_staff(&mut **tx, &links).await?;
 
+        // The decisions' review candidates, now that the items have ids.
+        let mut linked = $crate::store::LinkPass::default();
+        if let Some(d) = &decided {
+            let mut ids: Vec<Option<i64>> = vec![None; d.links.len()];
+            for ((raw_id, part, _), k) in items.iter().zip(&decisions) {
+                if let (Some(k), Some(id)) = (k, inserted.get(&(*raw_id, part.part))) {
+                    ids[*k] = Some(*id);
+                }
+            }
+            let reviews: Vec<(i64, i64, f64, &str)> = d
+                .reviews
+                .iter()
+                .filter_map(|(k, candidate, score, reasons)| {
+                    Some((ids[*k]?, *candidate, *score, reasons.as_str()))
+                })
+                .collect();
+            let conn = &mut **tx;
+            $crate::store::decide::insert_reviews!(conn, &reviews, now);
+            linked = $crate::store::LinkPass {
+                decided: ids.iter().flatten().count(),
+                new_customers: d.new_customers,
+                candidates: reviews.len(),
+            };
+        }
+
         // 8. Quarantine, with the bytes kept in raw_items for `quarantine retry`.
         for chunk in quarantined.chunks($crate::store::batch::ROWS_PER_STATEMENT) {
             let mut qb = sqlx::QueryBuilder::new(
@@ -127,6 +219,7 @@ macro_rules! write_parts {
             duplicates: items.len() - inserted.len(),
             quarantined: quarantined.len(),
             pending: 0,
+            linked,
         }
     }};
 }

@@ -196,7 +196,7 @@ impl Store {
                 .bind(raw_id)
                 .execute(&mut *tx)
                 .await?;
-            let outcome = write_parts!(&mut tx, &pairs, now);
+            let outcome = write_parts!(&mut tx, &pairs, now, false);
             tx.commit().await?;
             Ok(outcome)
         })

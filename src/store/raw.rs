@@ -106,7 +106,7 @@ impl Store {
         let pairs: Vec<(i64, &Part)> = parts.iter().map(|p| (raw_id, p)).collect();
         dispatch!(self, pool => {
             let mut tx = pool.begin().await?;
-            let outcome = write_parts!(&mut tx, &pairs, now);
+            let outcome = write_parts!(&mut tx, &pairs, now, false);
             sqlx::query("DELETE FROM ocr_jobs WHERE raw_id = $1")
                 .bind(raw_id)
                 .execute(&mut *tx)

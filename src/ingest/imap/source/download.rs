@@ -1,6 +1,7 @@
 //! The fetch-and-write pipeline of one folder sync: the selected messages are fetched in
 //! batches (oversized ones as headers only) and each batch goes to a writer task with the
-//! checkpoint it reaches, through a channel of one, so download overlaps parse-and-store.
+//! checkpoint it reaches, through a channel of one, to a preparer and then a committer, so
+//! download, parse and store of three successive batches overlap.
 
 use super::{ImapSource, Position, SourceError};
 use crate::ingest::imap::client::{FetchedMessage, ImapConnection, ImapError, UidSize};
@@ -32,7 +33,7 @@ impl ImapSource {
         );
         let bar = crate::ingest::archive::progress_bar(Some(selection.wanted.len() as u64));
 
-        // Writer: prepares and commits batches in order while the next one downloads.
+        // Batches are prepared and committed in order while the next one downloads.
         // Bytes fetched but not yet committed are bounded by a budget of two fetch batches,
         // so a run of large messages is held at most one at a time (in KiB permits; a message
         // larger than the budget takes all of it).
@@ -41,13 +42,31 @@ impl ImapSource {
         let in_flight = std::sync::Arc::new(tokio::sync::Semaphore::new(budget_kib as usize));
         let (tx, mut rx) =
             mpsc::channel::<(Vec<RawItem>, Checkpoint, tokio::sync::OwnedSemaphorePermit)>(1);
+        // Preparing (fingerprint, parse, on every core) and committing (the one writer) run
+        // as two tasks joined by a channel of one, so batch N+1 is parsed while batch N is
+        // written; a batch's permit is held until it is committed.
+        let (ready_tx, mut ready_rx) = mpsc::channel::<(
+            Vec<crate::store::Entry>,
+            Checkpoint,
+            tokio::sync::OwnedSemaphorePermit,
+        )>(1);
         let funnel = self.funnel.clone();
-        let writer = tokio::spawn(async move {
-            let mut total = BatchOutcome::default();
+        let preparer = tokio::spawn(async move {
             while let Some((raws, cp, permit)) = rx.recv().await {
+                let entries = funnel.prepare_batch(raws).await?;
+                if ready_tx.send((entries, cp, permit)).await.is_err() {
+                    break; // the committer failed; its error is reported below
+                }
+            }
+            Ok::<_, StoreError>(())
+        });
+        let funnel = self.funnel.clone();
+        let committer = tokio::spawn(async move {
+            let mut total = BatchOutcome::default();
+            while let Some((entries, cp, permit)) = ready_rx.recv().await {
                 let committed = super::ImapCursor::from_checkpoint(&cp).map(|c| c.last_uid);
                 let source = cp.source.clone();
-                let o = funnel.ingest(raws, Some(cp)).await?;
+                let o = funnel.commit(&entries, Some(&cp)).await?;
                 if let Some(uid) = committed {
                     events::imap_uid_committed(&source, uid);
                 }
@@ -85,11 +104,18 @@ impl ImapSource {
         }
         drop(tx);
         bar.finish_and_clear();
-        let written = writer
+        let task_failed =
+            |e: tokio::task::JoinError| StoreError::Corrupt(format!("writer task failed: {e}"));
+        let prepared = preparer
             .await
-            .map_err(|e| StoreError::Corrupt(format!("writer task failed: {e}")))
+            .map_err(task_failed)
+            .map_err(self.store_err())?;
+        let written = committer
+            .await
+            .map_err(task_failed)
             .map_err(self.store_err())?
             .map_err(self.store_err())?;
+        prepared.map_err(self.store_err())?;
         fetch_result.map(|()| written)
     }
 
