@@ -20,6 +20,9 @@ const RELINK_CACHE_KIB: i64 = 262_144;
 /// SQLite writer page cache while the link stage drains a backlog, in KiB.
 const BACKLOG_CACHE_KIB: i64 = 65_536;
 
+/// A batch with more parts than this (a call log) is written with the larger page cache.
+const LARGE_BATCH_PARTS: usize = 20_000;
+
 /// Items decided per transaction by the link stage.
 pub const LINK_BATCH: i64 = 5_000;
 
@@ -131,6 +134,24 @@ impl Store {
         checkpoint: Option<&Checkpoint>,
     ) -> Result<BatchOutcome, StoreError> {
         let now = now();
+        let parts: usize = entries.iter().map(Entry::parts).sum();
+        let large = parts > LARGE_BATCH_PARTS;
+        if large {
+            self.writer_cache_kib(RELINK_CACHE_KIB).await?;
+        }
+        let outcome = self.write_linked_once(entries, checkpoint, now).await;
+        if large {
+            self.writer_cache_kib(super::SQLITE_CACHE_KIB).await?;
+        }
+        outcome
+    }
+
+    async fn write_linked_once(
+        &self,
+        entries: &[Entry],
+        checkpoint: Option<&Checkpoint>,
+        now: crate::domain::UnixTime,
+    ) -> Result<BatchOutcome, StoreError> {
         dispatch!(self, pool => {
             let mut tx = pool.begin().await?;
             let mut outcome = write_entries!(tx, entries, checkpoint, now, true);

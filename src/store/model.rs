@@ -37,6 +37,16 @@ pub enum EntryOutcome {
     Pending,
 }
 
+impl Entry {
+    /// How many parts (items or quarantined rows) the entry holds.
+    pub fn parts(&self) -> usize {
+        match &self.outcome {
+            EntryOutcome::Parts(parts) => parts.len(),
+            EntryOutcome::Pending => 0,
+        }
+    }
+}
+
 /// One item of a raw item, or why that part could not be read.
 #[derive(Clone, Debug)]
 pub struct Part {

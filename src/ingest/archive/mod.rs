@@ -60,41 +60,60 @@ impl ImportReport {
     }
 }
 
-/// Feeds raw items to the funnel in batches. Preparation of one batch (fingerprint, parse,
-/// link) overlaps the commit of the previous one, so both cores work.
-pub async fn import(
+/// Feeds raw items to the funnel in batches. The items are read (files opened, an mbox split)
+/// on their own thread a batch ahead, and preparation of one batch (fingerprint, parse)
+/// overlaps the commit of the previous one, so reading, parsing and writing all overlap.
+pub async fn import<I>(
     funnel: &Funnel,
-    items: impl Iterator<Item = Result<RawItem, ImportError>>,
+    items: I,
     expected: Option<u64>,
-) -> Result<ImportReport, ImportError> {
+) -> Result<ImportReport, ImportError>
+where
+    I: Iterator<Item = Result<RawItem, ImportError>> + Send + 'static,
+{
     let started = Instant::now();
     let bar = progress_bar(expected);
     let mut report = ImportReport::default();
-    let mut pending: Option<tokio::task::JoinHandle<Result<Vec<crate::store::Entry>, StoreError>>> =
-        None;
-    let mut batch = Vec::with_capacity(BATCH_MESSAGES);
-    let mut items = items.peekable();
-    loop {
-        let done = items.peek().is_none();
-        if let Some(item) = items.next() {
-            batch.push(item?);
-        }
-        if batch.len() == BATCH_MESSAGES || (done && !batch.is_empty()) {
-            let raws = std::mem::take(&mut batch);
-            report.read += raws.len();
-            let f = funnel.clone();
-            let next = tokio::spawn(async move { f.prepare_batch(raws).await });
-            if let Some(prev) = pending.replace(next) {
-                commit(funnel, prev, &mut report, &bar).await?;
+    let (batches, mut ready) = tokio::sync::mpsc::channel::<Result<Vec<RawItem>, ImportError>>(1);
+    let reader = tokio::task::spawn_blocking(move || {
+        let mut batch = Vec::with_capacity(BATCH_MESSAGES);
+        for item in items {
+            let full = match item {
+                Ok(raw) => {
+                    batch.push(raw);
+                    batch.len() == BATCH_MESSAGES
+                }
+                Err(e) => {
+                    // The importer reports it; nothing after a read error is sent.
+                    let _ = batches.blocking_send(Err(e));
+                    return;
+                }
+            };
+            if full && batches.blocking_send(Ok(std::mem::take(&mut batch))).is_err() {
+                return; // the importer stopped on an error of its own
             }
         }
-        if done {
-            break;
+        if !batch.is_empty() {
+            let _ = batches.blocking_send(Ok(batch));
+        }
+    });
+    let mut pending: Option<tokio::task::JoinHandle<Result<Vec<crate::store::Entry>, StoreError>>> =
+        None;
+    while let Some(raws) = ready.recv().await {
+        let raws = raws?;
+        report.read += raws.len();
+        let f = funnel.clone();
+        let next = tokio::spawn(async move { f.prepare_batch(raws).await });
+        if let Some(prev) = pending.replace(next) {
+            commit(funnel, prev, &mut report, &bar).await?;
         }
     }
     if let Some(prev) = pending.take() {
         commit(funnel, prev, &mut report, &bar).await?;
     }
+    reader
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("reading the archive panicked: {e}")))?;
     bar.finish_and_clear();
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)

@@ -51,6 +51,9 @@ impl Run<'_> {
                 },
             })?;
         let deadline = Instant::now() + Duration::from_secs(self.secs);
+        // Polled from 1 ms, doubling up to 20 ms: a text-layer PDF's tools finish in a few
+        // milliseconds, and a fixed 20 ms poll had made them wait 20 ms each.
+        let mut pause = Duration::from_millis(1);
         let status = loop {
             match child.try_wait() {
                 Ok(Some(status)) => break status,
@@ -71,7 +74,10 @@ impl Run<'_> {
                         },
                     });
                 }
-                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                Ok(None) => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(20));
+                }
                 Err(e) => {
                     return Err(ScanError::ToolFailed {
                         file: self.file.to_string(),

@@ -22,8 +22,16 @@ pub struct OcrPass {
     pub quarantined: usize,
 }
 
-/// Reads every queued letter scan, up to one per core at a time (a single letter gets every
-/// core for its pages). Returns when the queue is empty.
+/// Jobs taken from the queue per round: the workers share them, so a core that finishes a
+/// short letter takes the next job at once instead of waiting for the others.
+const ROUND: i64 = 64;
+
+/// One letter as read by a worker: its job, the kept scan and its item (or why not).
+type Read = (i64, KeptRaw, Part);
+
+/// Reads every queued letter scan with one worker per core, each taking the next job as soon
+/// as it is free (a lone letter gets every core for its pages), while the results are stored
+/// as they come. Returns when the queue is empty.
 pub async fn drain(
     funnel: &Funnel,
     config: &LettersConfig,
@@ -32,7 +40,7 @@ pub async fn drain(
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let mut pass = OcrPass::default();
     loop {
-        let jobs = funnel.store().ocr_queue(cores as i64).await?;
+        let jobs = funnel.store().ocr_queue(ROUND).await?;
         if jobs.is_empty() {
             return Ok(pass);
         }
@@ -40,27 +48,53 @@ pub async fn drain(
             parallel_pages: if jobs.len() == 1 { 0 } else { 1 },
             ..OcrTools::from_config(config)
         };
-        let mut tasks = Vec::with_capacity(jobs.len());
-        for (raw_id, _) in jobs {
-            let attempts = funnel.store().ocr_attempt(raw_id).await?;
-            let Some(kept) = funnel.store().kept_raw(raw_id).await? else {
-                continue;
-            };
-            let (funnel, config, tools, region) = (
+        let workers = cores.min(jobs.len());
+        let queue = std::sync::Arc::new(std::sync::Mutex::new(
+            jobs.into_iter()
+                .map(|(raw_id, _)| raw_id)
+                .collect::<std::collections::VecDeque<i64>>(),
+        ));
+        let (done, mut results) = tokio::sync::mpsc::channel::<Read>(workers);
+        let mut pool = tokio::task::JoinSet::new();
+        for _ in 0..workers {
+            let (queue, done, funnel, config, tools, region) = (
+                queue.clone(),
+                done.clone(),
                 funnel.clone(),
                 config.clone(),
                 tools.clone(),
                 region.to_string(),
             );
-            tasks.push(tokio::task::spawn_blocking(move || {
-                let part = read_letter(&funnel, &kept, attempts, &config, &tools, &region);
-                (raw_id, kept, part)
-            }));
+            pool.spawn(async move {
+                loop {
+                    let next = queue.lock().map(|mut q| q.pop_front()).unwrap_or(None);
+                    let Some(raw_id) = next else {
+                        return Ok::<(), StoreError>(());
+                    };
+                    let attempts = funnel.store().ocr_attempt(raw_id).await?;
+                    let Some(kept) = funnel.store().kept_raw(raw_id).await? else {
+                        continue;
+                    };
+                    let (f, c, t, r) = (
+                        funnel.clone(),
+                        config.clone(),
+                        tools.clone(),
+                        region.clone(),
+                    );
+                    let read = tokio::task::spawn_blocking(move || {
+                        let part = read_letter(&f, &kept, attempts, &c, &t, &r);
+                        (raw_id, kept, part)
+                    })
+                    .await
+                    .map_err(|e| StoreError::Corrupt(format!("the OCR task failed: {e}")))?;
+                    if done.send(read).await.is_err() {
+                        return Ok(()); // the drain stopped on an error, reported there
+                    }
+                }
+            });
         }
-        for task in tasks {
-            let (raw_id, kept, part) = task
-                .await
-                .map_err(|e| StoreError::Corrupt(format!("the OCR task failed: {e}")))?;
+        drop(done);
+        while let Some((raw_id, kept, part)) = results.recv().await {
             let quarantined = matches!(part.outcome, crate::store::PartOutcome::Quarantined { .. });
             if let crate::store::PartOutcome::Quarantined { reason } = &part.outcome {
                 events::item_quarantined(&kept.source, &kept.locator, reason);
@@ -72,6 +106,9 @@ pub async fn drain(
                 pass.read += outcome.stored;
                 events::letter_read(&kept.source, &kept.locator);
             }
+        }
+        while let Some(worker) = pool.join_next().await {
+            worker.map_err(|e| StoreError::Corrupt(format!("an OCR worker failed: {e}")))??;
         }
     }
 }
