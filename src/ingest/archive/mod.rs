@@ -89,7 +89,11 @@ where
                     return;
                 }
             };
-            if full && batches.blocking_send(Ok(std::mem::take(&mut batch))).is_err() {
+            if full
+                && batches
+                    .blocking_send(Ok(std::mem::take(&mut batch)))
+                    .is_err()
+            {
                 return; // the importer stopped on an error of its own
             }
         }
