@@ -361,9 +361,14 @@ async fn patterns(
     if newest <= cursor {
         return Ok(());
     }
-    let rows = store.flag_contacts().await?;
+    // The three reads are independent: on their own read connections, at once.
+    let (rows, pairs, flags) = tokio::try_join!(
+        store.flag_contacts(),
+        store.flag_item_staff(),
+        store.pattern_flags(now)
+    )?;
     let mut staff: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (item, member) in store.flag_item_staff().await? {
+    for (item, member) in pairs {
         staff.entry(item).or_default().push(member);
     }
     let topic_items: Vec<TopicItem> = rows
@@ -395,7 +400,7 @@ async fn patterns(
         .collect();
     let drafts = draft_all(&contacts, &engine.config);
     let mut stored: HashMap<(i64, String), Vec<Stored>> = HashMap::new();
-    for f in store.pattern_flags(now).await? {
+    for f in flags {
         let strength = describe(&f.kind, &f.figures).map_or(0, |d| d.strength);
         stored
             .entry((f.customer_id, f.kind.clone()))
@@ -437,40 +442,53 @@ async fn patterns(
     Ok(())
 }
 
-/// Every enabled pattern rule over `contacts`.
+/// Every enabled pattern rule over `contacts`, the three rules on their own threads (each
+/// sweeps the whole history independently).
 pub fn draft_all(contacts: &[Contact], config: &crate::config::FlagsConfig) -> Vec<PatternDraft> {
-    let mut drafts = Vec::new();
-    if config.contact_volume.enabled {
-        let rule = contact_volume::Rule {
-            windows: config
-                .window_days
-                .iter()
-                .copied()
-                .zip(config.contact_volume.min_contacts.iter().copied())
-                .collect(),
-            percentile: config.contact_volume.percentile,
-        };
-        drafts.extend(contact_volume::drafts(contacts, &rule));
-    }
-    if config.staff_spread.enabled {
-        drafts.extend(staff_spread::drafts(
-            contacts,
-            staff_spread::Rule {
-                window_days: config.staff_spread.window_days,
-                min_staff: config.staff_spread.min_staff,
-            },
-        ));
-    }
-    if config.repeat_topic.enabled {
-        drafts.extend(repeat_topic::drafts(
-            contacts,
-            repeat_topic::Rule {
-                window_days: config.repeat_topic.window_days,
-                min_repeats: config.repeat_topic.min_repeats,
-            },
-        ));
-    }
-    drafts
+    std::thread::scope(|scope| {
+        let spread = scope.spawn(|| {
+            if !config.staff_spread.enabled {
+                return Vec::new();
+            }
+            staff_spread::drafts(
+                contacts,
+                staff_spread::Rule {
+                    window_days: config.staff_spread.window_days,
+                    min_staff: config.staff_spread.min_staff,
+                },
+            )
+        });
+        let repeats = scope.spawn(|| {
+            if !config.repeat_topic.enabled {
+                return Vec::new();
+            }
+            repeat_topic::drafts(
+                contacts,
+                repeat_topic::Rule {
+                    window_days: config.repeat_topic.window_days,
+                    min_repeats: config.repeat_topic.min_repeats,
+                },
+            )
+        });
+        let mut drafts = Vec::new();
+        if config.contact_volume.enabled {
+            let rule = contact_volume::Rule {
+                windows: config
+                    .window_days
+                    .iter()
+                    .copied()
+                    .zip(config.contact_volume.min_contacts.iter().copied())
+                    .collect(),
+                percentile: config.contact_volume.percentile,
+            };
+            drafts.extend(contact_volume::drafts(contacts, &rule));
+        }
+        // A rule that panicked is a bug: re-raise it here rather than lose its drafts.
+        for rule in [spread, repeats] {
+            drafts.extend(rule.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        drafts
+    })
 }
 
 fn write_of(d: &PatternDraft, refresh: Option<i64>) -> PatternWrite {
