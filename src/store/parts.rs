@@ -41,16 +41,15 @@ macro_rules! write_parts {
             .collect();
         let mut decisions: Vec<Option<usize>> = vec![None; items.len()];
         let mut decided: Option<$crate::store::decide::Decided> = None;
-        let waiting: Option<(i64,)> = if $decide {
-            sqlx::query_as(
+        let decide_now = $decide && {
+            let waiting: Option<(i64,)> = sqlx::query_as(
                 "SELECT id FROM items WHERE linked_at IS NULL AND link_input IS NOT NULL LIMIT 1",
             )
             .fetch_optional(&mut **tx)
-            .await?
-        } else {
-            Some((0,))
+            .await?;
+            waiting.is_none()
         };
-        if waiting.is_none() {
+        if decide_now {
             // Only items that will be written: not one whose dedupe key is stored already,
             // nor a second of the same key in this batch.
             let keys: Vec<&str> = items
@@ -71,12 +70,13 @@ macro_rules! write_parts {
             }
             let mut order: Vec<usize> = (0..items.len())
                 .filter(|i| {
+                    // The key is taken by the first part that has it, customer or not.
                     let (_, part, item) = items[*i];
-                    item.customer.is_some()
-                        && part
-                            .dedupe_key
-                            .as_ref()
-                            .is_none_or(|k| taken.insert(k.clone()))
+                    let written = part
+                        .dedupe_key
+                        .as_ref()
+                        .is_none_or(|k| taken.insert(k.clone()));
+                    written && item.customer.is_some()
                 })
                 .collect();
             order.sort_by_key(|i| (items[*i].2.occurred_at, *i));
