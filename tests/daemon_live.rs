@@ -59,7 +59,7 @@ async fn idle_delivers_new_mail_and_the_daemon_survives_a_server_restart() {
         ),
     )
     .unwrap();
-    let mut daemon = Command::new(env!("CARGO_BIN_EXE_tidings"))
+    let daemon = Command::new(env!("CARGO_BIN_EXE_tidings"))
         .arg("--config")
         .arg(&config)
         .arg("run")
@@ -87,12 +87,5 @@ async fn idle_delivers_new_mail_and_the_daemon_survives_a_server_restart() {
     assert_eq!(item_count(&url).await, 4);
 
     // SIGTERM: in-flight work finishes and the daemon exits 0.
-    let pid = daemon.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
-    let status = daemon.wait().unwrap();
-    assert!(status.success(), "{status:?}");
+    common::stop_with_sigterm(daemon);
 }

@@ -21,20 +21,6 @@ fn start(config: &std::path::Path) -> Child {
         .unwrap()
 }
 
-fn stop(mut daemon: Child) {
-    let pid = daemon.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
-    let status = daemon.wait().unwrap();
-    assert!(
-        status.success(),
-        "SIGTERM stops the daemon cleanly: {status:?}"
-    );
-}
-
 fn message_ids(messages: &[String]) -> Vec<String> {
     messages
         .iter()
@@ -79,7 +65,7 @@ fn the_digest_goes_once_per_period_across_a_restart() {
     common::wait_for("the first digest", Duration::from_secs(30), || {
         !digests().is_empty()
     });
-    stop(daemon);
+    common::stop_with_sigterm(daemon);
     let before = digests().len();
 
     // Started again: the period already sent is not sent again; the next one is.
@@ -89,7 +75,7 @@ fn the_digest_goes_once_per_period_across_a_restart() {
         Duration::from_secs(40),
         || digests().len() > before,
     );
-    stop(daemon);
+    common::stop_with_sigterm(daemon);
 
     let all = digests();
     let ids = message_ids(&all);

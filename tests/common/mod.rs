@@ -252,3 +252,18 @@ pub async fn imap_login(
         .await
         .expect("log in to the test Dovecot; is scripts/services/up running?")
 }
+
+/// Stops a daemon with SIGTERM and asserts it exits 0 (in-flight work finishes first).
+pub fn stop_with_sigterm(mut daemon: std::process::Child) {
+    let pid = daemon.id().to_string();
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs")
+        .success());
+    let status = daemon.wait().expect("the daemon is waited for");
+    assert!(
+        status.success(),
+        "SIGTERM stops the daemon cleanly: {status:?}"
+    );
+}
