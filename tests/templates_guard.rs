@@ -5,7 +5,8 @@
 //! When a new outbound template is added (forward cover line, review reminder, safety alert),
 //! render it here too.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone};
+use chrono_tz::{Europe::London, Tz};
 use tidings::digest::render::{render, DigestFlag, DigestView, PeriodTotals, RenderedDigest};
 use tidings::guard::check_free_text;
 
@@ -20,8 +21,9 @@ const KINDS: &[&str] = &[
     "recording-mention",
 ];
 
-fn monday() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0)
+fn monday() -> DateTime<Tz> {
+    London
+        .with_ymd_and_hms(2026, 11, 23, 0, 0, 0)
         .single()
         .expect("a valid date")
 }

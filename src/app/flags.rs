@@ -9,14 +9,23 @@ use crate::guard::{check_free_text, mask};
 use crate::store::{FlagRow, Store};
 use anyhow::bail;
 
-fn day(t: i64) -> String {
-    chrono::DateTime::from_timestamp(t, 0)
-        .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string())
+/// The organisation's time zone: windows are its calendar days.
+fn zone(config: &Config) -> chrono_tz::Tz {
+    crate::digest::schedule::timezone(&config.organisation.timezone)
 }
 
-fn time(t: i64) -> String {
+/// The local date holding `t`.
+fn day(t: i64, tz: chrono_tz::Tz) -> String {
     chrono::DateTime::from_timestamp(t, 0).map_or_else(String::new, |d| {
-        d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        d.with_timezone(&tz).format("%Y-%m-%d").to_string()
+    })
+}
+
+/// `t` as local time with its offset.
+fn time(t: i64, tz: chrono_tz::Tz) -> String {
+    chrono::DateTime::from_timestamp(t, 0).map_or_else(String::new, |d| {
+        d.with_timezone(&tz)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     })
 }
 
@@ -52,8 +61,8 @@ pub(super) async fn execute(config: Config, what: FlagsCommand) -> anyhow::Resul
                     f.kind,
                     f.state,
                     subject(f),
-                    day(f.window_start),
-                    day(f.window_end - 1),
+                    day(f.window_start, zone(app.config())),
+                    day(f.window_end - 1, zone(app.config())),
                     summary
                 );
             }
@@ -110,8 +119,8 @@ async fn show(store: &Store, config: &Config, id: i64) -> anyhow::Result<()> {
     println!("Customer:   {}", f.customer_key);
     println!(
         "Window:     {} – {}",
-        time(f.window_start),
-        time(f.window_end)
+        time(f.window_start, zone(config)),
+        time(f.window_end, zone(config))
     );
     println!("Threshold:  {}", words.threshold);
     for (label, value) in &words.figures {
@@ -152,23 +161,25 @@ async fn show(store: &Store, config: &Config, id: i64) -> anyhow::Result<()> {
             "Context:    {} ({}, {}): \"{}\"",
             c.kind,
             c.item_ref,
-            day(c.occurred_at),
+            day(c.occurred_at, zone(config)),
             mask(&c.sentence)
         );
     }
     println!("Evidence:");
     for (_, item_ref, at) in store.flag_evidence(f.id).await? {
-        println!("  {}  {item_ref}", time(at));
+        println!("  {}  {item_ref}", time(at, zone(config)));
     }
     println!(
         "Raised {}; expires {}",
-        time(f.created_at),
-        time(f.expires_at)
+        time(f.created_at, zone(config)),
+        time(f.expires_at, zone(config))
     );
     if let Some(by) = &f.reviewed_by {
         println!(
             "Reviewed by {by} on {}: {}",
-            f.reviewed_at.map(time).unwrap_or_default(),
+            f.reviewed_at
+                .map(|t| time(t, zone(config)))
+                .unwrap_or_default(),
             f.note.as_deref().unwrap_or("")
         );
     }

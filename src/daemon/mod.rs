@@ -257,6 +257,7 @@ impl App {
         let reminders = reminders::run(
             &self.store,
             today,
+            schedule::timezone(&self.config.organisation.timezone),
             self.config.routing.review_reminder_days,
             &self.seniors,
             &crate::routing::own_marks(&self.config),

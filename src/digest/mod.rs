@@ -10,10 +10,11 @@ pub mod schedule;
 
 use crate::config::Config;
 use crate::domain::UnixTime;
+use crate::flags::windows::Calendar;
 use crate::guard::mask;
-use crate::pipeline::count::daily_counts;
 use crate::store::{FlagRow, NewOutboxMessage, Store, StoreError};
 use chrono::{DateTime, TimeZone, Utc};
+use chrono_tz::Tz;
 use render::{DigestFlag, DigestView, PeriodTotals, RenderedDigest};
 use sha2::{Digest, Sha256};
 
@@ -32,6 +33,11 @@ fn utc(t: UnixTime) -> DateTime<Utc> {
     Utc.timestamp_opt(t, 0).single().unwrap_or_default()
 }
 
+/// `t` in the organisation's time zone, for the dates a digest shows.
+fn local(t: UnixTime, tz: Tz) -> DateTime<Tz> {
+    utc(t).with_timezone(&tz)
+}
+
 /// Gathers the digest for flags raised after `since` (all unexpired flags when `None`).
 pub async fn build_view(
     store: &Store,
@@ -41,17 +47,19 @@ pub async fn build_view(
     now: UnixTime,
 ) -> Result<DigestView, StoreError> {
     let period_start = since.unwrap_or(now - 7 * 86_400);
+    let tz = schedule::timezone(&config.organisation.timezone);
+    let calendar = Calendar::new(tz);
     let flags = store.flags(since.map(|s| s + 1), false).await?;
     let mut new_flags = Vec::with_capacity(flags.len());
     for flag in flags {
-        new_flags.push(digest_flag(store, config, flag, now).await?);
+        new_flags.push(digest_flag(store, config, &calendar, flag, now).await?);
     }
     let totals = store.totals(period_start, now).await?;
     Ok(DigestView {
         organisation: config.organisation.name.clone(),
         recipient_name,
-        period_start: utc(period_start),
-        period_end: utc(now),
+        period_start: local(period_start, tz),
+        period_end: local(now, tz),
         new_flags,
         open_flags_total: usize::try_from(store.open_flag_count().await?).unwrap_or(0),
         totals: PeriodTotals {
@@ -68,6 +76,7 @@ const MAX_CONTEXT: usize = 3;
 async fn digest_flag(
     store: &Store,
     config: &Config,
+    calendar: &Calendar,
     flag: FlagRow,
     now: UnixTime,
 ) -> Result<DigestFlag, StoreError> {
@@ -82,7 +91,10 @@ async fn digest_flag(
     });
     let pattern = crate::flags::is_pattern(&flag.kind);
     let (daily, counter_evidence) = if pattern {
-        let chart_end = flag.window_end.min(now.max(flag.window_start + 86_400));
+        // One bar per local day of the window, up to today's for a window still open.
+        let chart_end = flag
+            .window_end
+            .min(calendar.day_end(now.max(flag.window_start)));
         let times: Vec<i64> = store
             .contact_items(flag.customer_id, flag.window_start, flag.window_end)
             .await?
@@ -103,7 +115,7 @@ async fn digest_flag(
         };
         let replies = crate::flags::counter::replies(&exchanges, window, reply_days, now);
         (
-            daily_counts(&times, flag.window_start, chart_end),
+            calendar.per_day(&times, flag.window_start, chart_end),
             replies.lines(),
         )
     } else {
@@ -126,10 +138,10 @@ async fn digest_flag(
         summary: words.summary,
         figures: words.figures,
         threshold: words.threshold,
-        window_start: utc(flag.window_start),
-        window_end: utc(flag.window_end),
-        raised_at: utc(flag.created_at),
-        expires_at: utc(flag.expires_at),
+        window_start: local(flag.window_start, calendar.tz()),
+        window_end: local(flag.window_end, calendar.tz()),
+        raised_at: local(flag.created_at, calendar.tz()),
+        expires_at: local(flag.expires_at, calendar.tz()),
         state: flag.state,
         context,
         sentence: flag.sentence.as_deref().map(mask),
@@ -179,7 +191,7 @@ async fn attention_now(
         let last = store
             .last_outbound_contact(a.customer_id)
             .await?
-            .map(|t| utc(t).date_naive());
+            .map(|t| local(t, schedule::timezone(&config.organisation.timezone)).date_naive());
         let proactive = crate::routing::reminders::proactive_due(&a, today, last)
             .map(|(_, on)| attention::proactive_due(on));
         for what in what.into_iter().chain(proactive) {

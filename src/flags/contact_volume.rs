@@ -8,7 +8,7 @@
 //! window. When windows of several lengths fire over the same time, the shortest one is
 //! raised: it shows the pattern most precisely, and a reviewer sees it once.
 
-use super::windows::{day_end, episodes, Episode, Histogram, Hit, Window, DAY};
+use super::windows::{episodes, Calendar, Episode, Histogram, Hit};
 use super::{count, short, Contact, Description, FlagFigures, PatternDraft};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -118,8 +118,9 @@ struct Population {
 }
 
 /// The drafts for every pattern whose windows hold at least one new contact. `contacts`
-/// may hold outbound and inbound items in any order; only inbound ones count.
-pub fn drafts(contacts: &[Contact], rule: &Rule) -> Vec<PatternDraft> {
+/// may hold outbound and inbound items in any order; only inbound ones count. Windows are
+/// whole days of `calendar`.
+pub fn drafts(contacts: &[Contact], rule: &Rule, calendar: &Calendar) -> Vec<PatternDraft> {
     let mut inbound: Vec<&Contact> = contacts.iter().filter(|c| c.inbound).collect();
     if inbound.is_empty() {
         return Vec::new();
@@ -138,10 +139,13 @@ pub fn drafts(contacts: &[Contact], rule: &Rule) -> Vec<PatternDraft> {
         .collect();
     let mut all: Vec<Episode<Population>> = Vec::new();
     for &(days, min) in &rule.windows {
-        all.extend(episodes(sweep(
-            &inbound,
-            &dense,
-            &ids,
+        let population = Sweep {
+            events: &inbound,
+            dense: &dense,
+            ids: &ids,
+        };
+        all.extend(episodes(population.hits(
+            calendar,
             days,
             min,
             rule.percentile,
@@ -209,82 +213,89 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// Slides windows of `days` over `events` (inbound, in time order; `dense[i]` is event i's
-/// customer index, `ids[index]` that customer's id) one day at a time, and returns the windows that fire and hold a new
-/// contact of that customer.
-fn sweep(
-    events: &[&Contact],
-    dense: &[usize],
-    ids: &[i64],
-    days: u32,
-    min: u32,
-    percentile: f64,
-) -> Vec<Hit<Population>> {
-    let length = i64::from(days) * DAY;
-    let mut counts = vec![0usize; ids.len()];
-    let mut fresh = vec![0usize; ids.len()];
-    let mut above: HashSet<usize> = HashSet::new();
-    let mut histogram = Histogram::default();
-    let mut fresh_in_window = 0usize;
-    let (mut added, mut removed) = (0usize, 0usize);
-    let min = min as usize;
-    let mut hits = Vec::new();
-    let first = day_end(events[0].at);
-    let last = day_end(events[events.len() - 1].at);
-    let mut end = first;
-    while end <= last {
-        while added < events.len() && events[added].at < end {
-            let c = dense[added];
-            histogram.moved(counts[c], counts[c] + 1);
-            counts[c] += 1;
-            if counts[c] == min {
-                above.insert(c);
+/// The inbound contacts a window slides over.
+struct Sweep<'a> {
+    /// Inbound contacts in time order.
+    events: &'a [&'a Contact],
+    /// `dense[i]` is event i's customer index.
+    dense: &'a [usize],
+    /// `ids[index]` is that customer's id.
+    ids: &'a [i64],
+}
+
+impl Sweep<'_> {
+    /// Slides windows of `days` local days over the events one day at a time, and returns
+    /// the windows that fire and hold a new contact of that customer.
+    fn hits(
+        &self,
+        calendar: &Calendar,
+        days: u32,
+        min: u32,
+        percentile: f64,
+    ) -> Vec<Hit<Population>> {
+        let Sweep { events, dense, ids } = *self;
+        let mut counts = vec![0usize; ids.len()];
+        let mut fresh = vec![0usize; ids.len()];
+        let mut above: HashSet<usize> = HashSet::new();
+        let mut histogram = Histogram::default();
+        let mut fresh_in_window = 0usize;
+        let (mut added, mut removed) = (0usize, 0usize);
+        let min = min as usize;
+        let mut hits = Vec::new();
+        let first = calendar.day_end(events[0].at);
+        let last = calendar.day_end(events[events.len() - 1].at);
+        let mut end = first;
+        while end <= last {
+            let window = calendar.window_ending(end, days);
+            while added < events.len() && events[added].at < end {
+                let c = dense[added];
+                histogram.moved(counts[c], counts[c] + 1);
+                counts[c] += 1;
+                if counts[c] == min {
+                    above.insert(c);
+                }
+                if events[added].is_new {
+                    fresh[c] += 1;
+                    fresh_in_window += 1;
+                }
+                added += 1;
             }
-            if events[added].is_new {
-                fresh[c] += 1;
-                fresh_in_window += 1;
+            while removed < added && events[removed].at < window.start {
+                let c = dense[removed];
+                histogram.moved(counts[c], counts[c] - 1);
+                if counts[c] == min {
+                    above.remove(&c);
+                }
+                counts[c] -= 1;
+                if events[removed].is_new {
+                    fresh[c] -= 1;
+                    fresh_in_window -= 1;
+                }
+                removed += 1;
             }
-            added += 1;
-        }
-        while removed < added && events[removed].at < end - length {
-            let c = dense[removed];
-            histogram.moved(counts[c], counts[c] - 1);
-            if counts[c] == min {
-                above.remove(&c);
-            }
-            counts[c] -= 1;
-            if events[removed].is_new {
-                fresh[c] -= 1;
-                fresh_in_window -= 1;
-            }
-            removed += 1;
-        }
-        if fresh_in_window > 0 && !above.is_empty() {
-            let value = histogram.percentile(percentile).unwrap_or(f64::MAX);
-            let population = Population {
-                size: histogram.population(),
-                median: histogram.percentile(50.0).unwrap_or(0.0),
-                percentile_value: value,
-            };
-            let window = Window {
-                start: end - length,
-                end,
-            };
-            for &c in &above {
-                if fresh[c] > 0 && counts[c] as f64 > value {
-                    hits.push(Hit {
-                        customer_id: ids[c],
-                        topic: 0,
-                        window,
-                        strength: counts[c] as i64,
-                        data: population,
-                    });
+            if fresh_in_window > 0 && !above.is_empty() {
+                let value = histogram.percentile(percentile).unwrap_or(f64::MAX);
+                let population = Population {
+                    size: histogram.population(),
+                    median: histogram.percentile(50.0).unwrap_or(0.0),
+                    percentile_value: value,
+                };
+                for &c in &above {
+                    if fresh[c] > 0 && counts[c] as f64 > value {
+                        hits.push(Hit {
+                            customer_id: ids[c],
+                            topic: 0,
+                            window,
+                            strength: counts[c] as i64,
+                            data: population,
+                        });
+                    }
                 }
             }
+            end = calendar.day_end(end);
         }
-        end += DAY;
+        hits
     }
-    hits
 }
 
 #[cfg(test)]

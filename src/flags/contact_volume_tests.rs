@@ -1,7 +1,8 @@
 //! `contact-volume` as a specification.
 
 use super::*;
-use crate::flags::testing::inbound;
+use crate::flags::testing::{inbound, utc};
+use crate::flags::windows::{Window, DAY};
 
 fn rule() -> Rule {
     Rule {
@@ -37,7 +38,7 @@ fn burst(customer: i64, first_day: i64, n: i64, per_day: i64) -> Vec<Contact> {
 
 #[test]
 fn a_burst_above_threshold_and_percentile_is_raised_with_its_own_past_window() {
-    let d = drafts(&population(burst(1, 100, 10, 2)), &rule());
+    let d = drafts(&population(burst(1, 100, 10, 2)), &rule(), &utc());
     assert_eq!(d.len(), 1, "{d:?}");
     let flag = &d[0];
     assert_eq!(flag.customer_id, 1);
@@ -63,7 +64,7 @@ fn evidence_is_exactly_the_contacts_counted() {
     // Two more from the same customer long before: not in the window, not evidence.
     contacts.push(inbound(9001, 1, 10, 0, &[]));
     contacts.push(inbound(9002, 1, 11, 0, &[]));
-    let d = drafts(&contacts, &rule());
+    let d = drafts(&contacts, &rule(), &utc());
     assert_eq!(
         d[0].evidence.len() as i64,
         d[0].figures["contacts"]
@@ -78,12 +79,12 @@ fn everyone_busy_raises_nothing() {
     // Thirty customers each writing ten times in a week: above the absolute threshold, but
     // nobody is above the 95th percentile.
     let contacts: Vec<Contact> = (1..=30).flat_map(|c| burst(c, 100, 10, 2)).collect();
-    assert!(drafts(&contacts, &rule()).is_empty());
+    assert!(drafts(&contacts, &rule(), &utc()).is_empty());
 }
 
 #[test]
 fn below_the_absolute_threshold_raises_nothing() {
-    assert!(drafts(&population(burst(1, 100, 5, 2)), &rule()).is_empty());
+    assert!(drafts(&population(burst(1, 100, 5, 2)), &rule(), &utc()).is_empty());
 }
 
 #[test]
@@ -93,13 +94,13 @@ fn outbound_contact_does_not_count() {
         inbound: false,
         ..c
     }));
-    assert!(drafts(&contacts, &rule()).is_empty());
+    assert!(drafts(&contacts, &rule(), &utc()).is_empty());
 }
 
 #[test]
 fn the_shortest_window_showing_the_pattern_is_raised_once() {
     // Fifteen contacts in a week also fill a 30-day window above its threshold.
-    let d = drafts(&population(burst(1, 100, 15, 3)), &rule());
+    let d = drafts(&population(burst(1, 100, 15, 3)), &rule(), &utc());
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].figures["window_days"], 7);
 }
@@ -110,7 +111,7 @@ fn sustained_contact_is_raised_over_the_longer_window() {
     let contacts: Vec<Contact> = (0..15)
         .map(|i| inbound(100 + i, 1, 100 + 2 * i, 0, &[]))
         .collect();
-    let d = drafts(&population(contacts), &rule());
+    let d = drafts(&population(contacts), &rule(), &utc());
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].figures["window_days"], 30);
     assert_eq!(d[0].figures["contacts"], 15);
@@ -123,7 +124,7 @@ fn two_bursts_months_apart_are_two_patterns() {
         customer_id: 1,
         ..c
     }));
-    let d = drafts(&population(contacts), &rule());
+    let d = drafts(&population(contacts), &rule(), &utc());
     assert_eq!(d.len(), 2, "{d:?}");
     assert!(d[0].window.end < d[1].window.start);
 }
@@ -134,12 +135,12 @@ fn windows_without_new_contacts_are_not_judged_again() {
         .into_iter()
         .map(|c| Contact { is_new: false, ..c })
         .collect();
-    assert!(drafts(&contacts, &rule()).is_empty());
+    assert!(drafts(&contacts, &rule(), &utc()).is_empty());
 }
 
 #[test]
 fn describe_says_figures_and_threshold_in_words() {
-    let d = drafts(&population(burst(1, 100, 10, 2)), &rule());
+    let d = drafts(&population(burst(1, 100, 10, 2)), &rule(), &utc());
     let words =
         crate::flags::describe(KIND, &d[0].figures.to_string()).expect("the test input is valid");
     assert_eq!(words.title, "Contact volume");
@@ -161,4 +162,53 @@ fn describe_says_figures_and_threshold_in_words() {
         words.threshold
     );
     assert_eq!(words.strength, 10);
+}
+
+#[test]
+fn windows_are_the_organisations_calendar_days() {
+    use chrono::TimeZone;
+    let utc_at = |d: u32, h: u32, m: u32| {
+        chrono::Utc
+            .with_ymd_and_hms(2026, 7, d, h, m, 0)
+            .single()
+            .expect("valid test time")
+            .timestamp()
+    };
+    let at = |item_id: i64, customer: i64, t: i64| Contact {
+        at: t,
+        ..inbound(item_id, customer, 0, 0, &[])
+    };
+    // Five contacts at noon on 9–13 July, and one at 00:30 BST on 15 July (23:30 UTC on
+    // the 14th), with twenty other customers writing once on 10 July.
+    let mut contacts: Vec<Contact> = (0..5)
+        .map(|i| at(i, 1, utc_at(9 + i as u32, 11, 0)))
+        .collect();
+    contacts.push(at(5, 1, utc_at(14, 23, 30)));
+    contacts.extend((0..20).map(|c| at(100 + c, 100 + c, utc_at(10, 9, 0))));
+    let rule = Rule {
+        windows: vec![(7, 6)],
+        percentile: 95.0,
+    };
+
+    let london = drafts(&contacts, &rule, &Calendar::new(chrono_tz::Europe::London));
+    assert_eq!(london.len(), 1, "{london:?}");
+    // 9–15 July as London counts them: from midnight BST on the 9th to midnight on the 16th.
+    assert_eq!(
+        london[0].window,
+        Window {
+            start: utc_at(8, 23, 0),
+            end: utc_at(15, 23, 0)
+        }
+    );
+    assert_eq!(london[0].figures["contacts"], 6);
+
+    // The same contacts on UTC days: the last one falls on the 14th.
+    let utc_days = drafts(&contacts, &rule, &utc());
+    assert_eq!(
+        utc_days[0].window,
+        Window {
+            start: utc_at(8, 0, 0),
+            end: utc_at(15, 0, 0)
+        }
+    );
 }

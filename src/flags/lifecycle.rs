@@ -72,10 +72,11 @@ pub fn decide(draft: &PatternDraft, stored: &[Stored]) -> Action {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::flags::testing::utc;
     use crate::flags::windows::DAY;
 
     fn draft(end_day: i64, strength: i64, evidence: &[i64]) -> PatternDraft {
-        let window = Window::ending(end_day * DAY, 7);
+        let window = utc().window_ending(end_day * DAY, 7);
         PatternDraft {
             customer_id: 1,
             kind: "contact-volume",
@@ -92,7 +93,7 @@ mod tests {
         Stored {
             id,
             state: state.into(),
-            window: Window::ending(end_day * DAY, 7),
+            window: utc().window_ending(end_day * DAY, 7),
             strength,
             evidence: evidence.iter().copied().collect(),
         }
@@ -132,7 +133,7 @@ mod tests {
     #[test]
     fn windows_of_another_length_are_other_patterns() {
         let mut s = stored(5, "open", 10, 20, &[1, 2]);
-        s.window = Window::ending(10 * DAY, 30);
+        s.window = utc().window_ending(10 * DAY, 30);
         assert_eq!(decide(&draft(10, 6, &[1, 2]), &[s]), Action::Raise);
     }
 }

@@ -208,8 +208,13 @@ pub(crate) fn short(x: f64) -> String {
 /// Builders for the rule files' tests.
 #[cfg(test)]
 pub(crate) mod testing {
-    use super::windows::DAY;
+    use super::windows::{Calendar, DAY};
     use super::Contact;
+
+    /// The UTC calendar: days of exactly 24 hours, so test days are `day * DAY`.
+    pub fn utc() -> Calendar {
+        Calendar::new(chrono_tz::Tz::UTC)
+    }
 
     /// An inbound email from customer `customer` on day `day` (plus `hour` hours), new,
     /// reaching `staff`, about topic 0.

@@ -7,7 +7,7 @@
 //! pattern, raised at the window with the most repeats. The evidence is the repeats and the
 //! responses they followed.
 
-use super::windows::{day_end, episodes, Hit, Window};
+use super::windows::{episodes, Calendar, Hit, Window};
 use super::{count, Contact, Description, FlagFigures, PatternDraft};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -74,7 +74,7 @@ pub struct Rule {
 }
 
 /// The drafts for every pattern whose windows hold at least one new contact.
-pub fn drafts(contacts: &[Contact], rule: Rule) -> Vec<PatternDraft> {
+pub fn drafts(contacts: &[Contact], rule: Rule, calendar: &Calendar) -> Vec<PatternDraft> {
     let mut groups: BTreeMap<(i64, u64), Vec<&Contact>> = BTreeMap::new();
     for c in contacts {
         groups.entry((c.customer_id, c.topic)).or_default().push(c);
@@ -93,10 +93,10 @@ pub fn drafts(contacts: &[Contact], rule: Rule) -> Vec<PatternDraft> {
         if !repeats.iter().any(|c| c.is_new) {
             continue;
         }
-        let mut ends: Vec<i64> = repeats.iter().map(|c| day_end(c.at)).collect();
+        let mut ends: Vec<i64> = repeats.iter().map(|c| calendar.day_end(c.at)).collect();
         ends.dedup();
         for end in ends {
-            let window = Window::ending(end, rule.window_days);
+            let window = calendar.window_ending(end, rule.window_days);
             let inside: Vec<&Contact> = repeats
                 .iter()
                 .copied()
@@ -159,7 +159,7 @@ pub fn drafts(contacts: &[Contact], rule: Rule) -> Vec<PatternDraft> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flags::testing::{inbound, outbound};
+    use crate::flags::testing::{inbound, outbound, utc};
 
     const RULE: Rule = Rule {
         window_days: 90,
@@ -175,7 +175,7 @@ mod tests {
             inbound(4, 7, 110, 0, &[]),
             inbound(5, 7, 120, 0, &[]),
         ];
-        let d = drafts(&contacts, RULE);
+        let d = drafts(&contacts, RULE, &utc());
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].figures["repeats"], 3);
         assert_eq!(d[0].figures["responses"], 1);
@@ -187,7 +187,7 @@ mod tests {
         // Four contacts and no reply yet: that is silence from the organisation, shown as
         // counter-evidence, never a repeat.
         let contacts: Vec<Contact> = (0..4).map(|i| inbound(i, 7, 100 + i, 0, &[])).collect();
-        assert!(drafts(&contacts, RULE).is_empty());
+        assert!(drafts(&contacts, RULE, &utc()).is_empty());
     }
 
     #[test]
@@ -197,7 +197,7 @@ mod tests {
             outbound(2, 7, 101, 0),
             inbound(3, 7, 102, 0, &[]),
         ];
-        assert!(drafts(&contacts, RULE).is_empty());
+        assert!(drafts(&contacts, RULE, &utc()).is_empty());
     }
 
     #[test]
@@ -211,7 +211,7 @@ mod tests {
             inbound(4, 7, 103, 0, &[]),
             inbound(5, 7, 104, 0, &[]),
         ];
-        assert!(drafts(&contacts, RULE).is_empty());
+        assert!(drafts(&contacts, RULE, &utc()).is_empty());
     }
 
     #[test]
@@ -222,7 +222,7 @@ mod tests {
             inbound(4, 7, 104, 0, &[]),
             inbound(5, 7, 105, 0, &[]),
         ];
-        let d = drafts(&contacts, RULE);
+        let d = drafts(&contacts, RULE, &utc());
         let words = crate::flags::describe(KIND, &d[0].figures.to_string())
             .expect("the test input is valid");
         assert_eq!(

@@ -6,7 +6,7 @@
 //! contact's day is judged; overlapping windows that fire are one pattern, raised at the
 //! window reaching the most staff.
 
-use super::windows::{day_end, episodes, Hit, Window};
+use super::windows::{episodes, Calendar, Hit, Window};
 use super::{count, Contact, Description, FlagFigures, PatternDraft};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -76,7 +76,7 @@ pub struct Rule {
 }
 
 /// The drafts for every pattern whose windows hold at least one new contact.
-pub fn drafts(contacts: &[Contact], rule: Rule) -> Vec<PatternDraft> {
+pub fn drafts(contacts: &[Contact], rule: Rule, calendar: &Calendar) -> Vec<PatternDraft> {
     let mut groups: BTreeMap<(i64, u64), Vec<&Contact>> = BTreeMap::new();
     for c in contacts.iter().filter(|c| c.inbound) {
         groups.entry((c.customer_id, c.topic)).or_default().push(c);
@@ -87,10 +87,10 @@ pub fn drafts(contacts: &[Contact], rule: Rule) -> Vec<PatternDraft> {
         if !items.iter().any(|c| c.is_new) {
             continue;
         }
-        let mut ends: Vec<i64> = items.iter().map(|c| day_end(c.at)).collect();
+        let mut ends: Vec<i64> = items.iter().map(|c| calendar.day_end(c.at)).collect();
         ends.dedup();
         for end in ends {
-            let window = Window::ending(end, rule.window_days);
+            let window = calendar.window_ending(end, rule.window_days);
             let inside: Vec<&Contact> = items
                 .iter()
                 .copied()
@@ -146,7 +146,7 @@ pub fn drafts(contacts: &[Contact], rule: Rule) -> Vec<PatternDraft> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flags::testing::inbound;
+    use crate::flags::testing::{inbound, utc};
     use crate::flags::windows::DAY;
 
     const RULE: Rule = Rule {
@@ -161,18 +161,18 @@ mod tests {
             inbound(2, 7, 110, 0, &[12]),
             inbound(3, 7, 120, 0, &[13]),
         ];
-        let d = drafts(&contacts, RULE);
+        let d = drafts(&contacts, RULE, &utc());
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].kind, KIND);
         assert_eq!(d[0].figures["distinct_staff"], 3);
         assert_eq!(d[0].evidence, vec![1, 2, 3]);
-        assert_eq!(d[0].window, Window::ending(121 * DAY, 30));
+        assert_eq!(d[0].window, utc().window_ending(121 * DAY, 30));
     }
 
     #[test]
     fn the_same_staff_member_again_is_not_spread() {
         let contacts: Vec<Contact> = (0..6).map(|i| inbound(i, 7, 100 + i, 0, &[11])).collect();
-        assert!(drafts(&contacts, RULE).is_empty());
+        assert!(drafts(&contacts, RULE, &utc()).is_empty());
     }
 
     #[test]
@@ -183,7 +183,7 @@ mod tests {
             inbound(3, 7, 102, 0, &[13]),
         ];
         contacts[2].topic = 99;
-        assert!(drafts(&contacts, RULE).is_empty());
+        assert!(drafts(&contacts, RULE, &utc()).is_empty());
     }
 
     #[test]
@@ -193,7 +193,7 @@ mod tests {
             inbound(2, 7, 150, 0, &[12]),
             inbound(3, 7, 200, 0, &[13]),
         ];
-        assert!(drafts(&contacts, RULE).is_empty());
+        assert!(drafts(&contacts, RULE, &utc()).is_empty());
     }
 
     #[test]
@@ -205,7 +205,7 @@ mod tests {
             inbound(3, 7, 102, 0, &[11]),
             inbound(4, 7, 103, 0, &[12]),
         ];
-        assert!(drafts(&contacts, RULE).is_empty());
+        assert!(drafts(&contacts, RULE, &utc()).is_empty());
     }
 
     #[test]
@@ -214,7 +214,7 @@ mod tests {
             inbound(1, 7, 100, 0, &[11]),
             inbound(2, 7, 101, 0, &[12, 13]),
         ];
-        let d = drafts(&contacts, RULE);
+        let d = drafts(&contacts, RULE, &utc());
         let words = crate::flags::describe(KIND, &d[0].figures.to_string())
             .expect("the test input is valid");
         assert_eq!(

@@ -15,7 +15,7 @@
 use super::item_signal::{self, ItemDraft};
 use super::lifecycle::{self, Action, Stored};
 use super::topics::{self, TopicItem};
-use super::windows::Window;
+use super::windows::{Calendar, Window};
 use super::{
     alert, contact_volume, describe, repeat_topic, staff_spread, Contact, FlagsError, PatternDraft,
 };
@@ -39,10 +39,11 @@ const ALERT_RECENT_SECS: i64 = 7 * 86_400;
 
 /// What the flag stages need from configuration, prepared once: the lexicon (shipped plus
 /// `[flags.signals] lexicon_files`), senior officers' names and roles from the staff
-/// directory, and the alert settings.
+/// directory, the alert settings and the organisation's time zone (windows are its days).
 #[derive(Clone, Debug)]
 pub struct Engine {
     config: crate::config::FlagsConfig,
+    tz: chrono_tz::Tz,
     safety_contacts: Vec<String>,
     organisation: String,
     domain: String,
@@ -115,6 +116,7 @@ impl Engine {
             .unwrap_or_else(|| "tidings.invalid".to_string());
         Ok(Self {
             config: config.flags.clone(),
+            tz: crate::digest::schedule::timezone(&config.organisation.timezone),
             safety_contacts: config.alerts.safety_contacts.clone(),
             organisation: config.organisation.name.clone(),
             domain,
@@ -398,7 +400,7 @@ async fn patterns(
             is_new: r.item_id > cursor,
         })
         .collect();
-    let drafts = draft_all(&contacts, &engine.config);
+    let drafts = draft_all(&contacts, &engine.config, engine.tz);
     let mut stored: HashMap<(i64, String), Vec<Stored>> = HashMap::new();
     for f in flags {
         let strength = describe(&f.kind, &f.figures).map_or(0, |d| d.strength);
@@ -442,9 +444,31 @@ async fn patterns(
     Ok(())
 }
 
-/// Every enabled pattern rule over `contacts`, the three rules on their own threads (each
-/// sweeps the whole history independently).
-pub fn draft_all(contacts: &[Contact], config: &crate::config::FlagsConfig) -> Vec<PatternDraft> {
+/// Every enabled pattern rule over `contacts`, with windows of whole local days in `tz`, the
+/// three rules on their own threads (each sweeps the whole history independently).
+pub fn draft_all(
+    contacts: &[Contact],
+    config: &crate::config::FlagsConfig,
+    tz: chrono_tz::Tz,
+) -> Vec<PatternDraft> {
+    let (from, to) = contacts.iter().fold((i64::MAX, i64::MIN), |(lo, hi), c| {
+        (lo.min(c.at), hi.max(c.at))
+    });
+    let longest = config
+        .window_days
+        .iter()
+        .chain([
+            &config.staff_spread.window_days,
+            &config.repeat_topic.window_days,
+        ])
+        .copied()
+        .max()
+        .unwrap_or(0);
+    let calendar = &if contacts.is_empty() {
+        Calendar::new(tz)
+    } else {
+        Calendar::covering(tz, from, to, longest)
+    };
     std::thread::scope(|scope| {
         let spread = scope.spawn(|| {
             if !config.staff_spread.enabled {
@@ -456,6 +480,7 @@ pub fn draft_all(contacts: &[Contact], config: &crate::config::FlagsConfig) -> V
                     window_days: config.staff_spread.window_days,
                     min_staff: config.staff_spread.min_staff,
                 },
+                calendar,
             )
         });
         let repeats = scope.spawn(|| {
@@ -468,6 +493,7 @@ pub fn draft_all(contacts: &[Contact], config: &crate::config::FlagsConfig) -> V
                     window_days: config.repeat_topic.window_days,
                     min_repeats: config.repeat_topic.min_repeats,
                 },
+                calendar,
             )
         });
         let mut drafts = Vec::new();
@@ -481,7 +507,7 @@ pub fn draft_all(contacts: &[Contact], config: &crate::config::FlagsConfig) -> V
                     .collect(),
                 percentile: config.contact_volume.percentile,
             };
-            drafts.extend(contact_volume::drafts(contacts, &rule));
+            drafts.extend(contact_volume::drafts(contacts, &rule, calendar));
         }
         // A rule that panicked is a bug: re-raise it here rather than lose its drafts.
         for rule in [spread, repeats] {

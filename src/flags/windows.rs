@@ -1,11 +1,152 @@
-//! Sliding windows over the whole stored history. A window is `[end - length, end)` and ends
-//! on a UTC day boundary, so the same items give the same windows (and the same judgements)
-//! whether they were imported in one go a year later or lived through day by day. Pure.
+//! Sliding windows over the whole stored history. A window is a whole number of the
+//! organisation's local calendar days (`[organisation] timezone`, see [`Calendar`]) and ends at
+//! a local midnight, so the same items give the same windows (and the same judgements)
+//! whether they were imported in one go a year later or lived through day by day, and a
+//! window shown as "3–30 Nov" holds exactly the contacts of those days as staff count them.
+//! Pure.
 
+use chrono::{Duration, NaiveDate, Offset, TimeZone};
+use chrono_tz::Tz;
 use std::collections::HashMap;
 
-/// Seconds in a day: windows step by one day.
+/// Seconds in a day of 24 hours (a local day is 23 or 25 hours when the clocks change).
 pub const DAY: i64 = 86_400;
+
+/// `NaiveDate::num_days_from_ce` of 1 January 1970: local day numbers count from it.
+const EPOCH_DAYS_FROM_CE: i64 = 719_163;
+
+/// The organisation's calendar days: local midnights in its time zone, so windows and the
+/// digest's chart bars are the days people see on their calendars, across clock changes.
+/// Answers from a table for the instants it was built to cover and computes others.
+#[derive(Clone, Debug)]
+pub struct Calendar {
+    tz: Tz,
+    /// Local day number (days since 1 Jan 1970 in the zone) of `midnights[0]`.
+    first_day: i64,
+    /// The first second of each local day from `first_day` on.
+    midnights: Vec<i64>,
+}
+
+impl Calendar {
+    /// The calendar of `tz`, without a table.
+    pub fn new(tz: Tz) -> Self {
+        Self {
+            tz,
+            first_day: 0,
+            midnights: Vec::new(),
+        }
+    }
+
+    /// The calendar of `tz` with a table for the days from `days_back` days before `from`
+    /// to the day after `to`: what the pattern rules ask about a history.
+    pub fn covering(tz: Tz, from: i64, to: i64, days_back: u32) -> Self {
+        let plain = Self::new(tz);
+        let first = plain.day_number(from.min(to)) - i64::from(days_back) - 1;
+        let last = plain.day_number(from.max(to)) + 2;
+        Self {
+            tz,
+            first_day: first,
+            midnights: (first..=last).map(|d| plain.compute_midnight(d)).collect(),
+        }
+    }
+
+    /// The time zone.
+    pub fn tz(&self) -> Tz {
+        self.tz
+    }
+
+    /// The local day holding `t`, as days since 1 January 1970.
+    pub fn day_number(&self, t: i64) -> i64 {
+        if let Some(i) = self.table_index(t) {
+            return self.first_day + i as i64;
+        }
+        let at = chrono::DateTime::from_timestamp(t, 0).unwrap_or_default();
+        let offset = self
+            .tz
+            .offset_from_utc_datetime(&at.naive_utc())
+            .fix()
+            .local_minus_utc();
+        (t + i64::from(offset)).div_euclid(DAY)
+    }
+
+    /// The local date holding `t`.
+    pub fn date(&self, t: i64) -> NaiveDate {
+        NaiveDate::from_num_days_from_ce_opt((self.day_number(t) + EPOCH_DAYS_FROM_CE) as i32)
+            .unwrap_or_default()
+    }
+
+    /// The first second of local day number `day`.
+    pub fn midnight(&self, day: i64) -> i64 {
+        usize::try_from(day - self.first_day)
+            .ok()
+            .and_then(|i| self.midnights.get(i).copied())
+            .unwrap_or_else(|| self.compute_midnight(day))
+    }
+
+    /// The end of the local day holding `t`: the end of the first window that contains `t`.
+    pub fn day_end(&self, t: i64) -> i64 {
+        self.midnight(self.day_number(t) + 1)
+    }
+
+    /// The window of `days` local days that ends at the local midnight `end`.
+    pub fn window_ending(&self, end: i64, days: u32) -> Window {
+        Window {
+            start: self.midnight(self.day_number(end) - i64::from(days)),
+            end,
+        }
+    }
+
+    /// Local days from `start` up to `end` (both local midnights, or `end` within a day,
+    /// which then counts whole).
+    pub fn days_between(&self, start: i64, end: i64) -> i64 {
+        if end <= start {
+            return 0;
+        }
+        self.day_number(end - 1) - self.day_number(start) + 1
+    }
+
+    /// How many of `times` (Unix seconds) fall on each local day from `start` up to `end`,
+    /// oldest first: the bars of a contact chart.
+    pub fn per_day(&self, times: &[i64], start: i64, end: i64) -> Vec<u32> {
+        let days = usize::try_from(self.days_between(start, end)).unwrap_or(0);
+        let first = self.day_number(start);
+        let mut counts = vec![0u32; days];
+        for &t in times.iter().filter(|&&t| t >= start && t < end) {
+            if let Some(c) = usize::try_from(self.day_number(t) - first)
+                .ok()
+                .and_then(|day| counts.get_mut(day))
+            {
+                *c += 1;
+            }
+        }
+        counts
+    }
+
+    /// `i` with `midnights[i] <= t < midnights[i + 1]`, when the table covers `t`.
+    fn table_index(&self, t: i64) -> Option<usize> {
+        let (first, last) = (*self.midnights.first()?, *self.midnights.last()?);
+        (t >= first && t < last).then(|| self.midnights.partition_point(|&m| m <= t) - 1)
+    }
+
+    fn compute_midnight(&self, day: i64) -> i64 {
+        let Some(date) = i32::try_from(day + EPOCH_DAYS_FROM_CE)
+            .ok()
+            .and_then(NaiveDate::from_num_days_from_ce_opt)
+        else {
+            return day * DAY;
+        };
+        let start = date.and_time(chrono::NaiveTime::MIN);
+        // A few zones move their clocks at midnight: that day starts at the first local
+        // time that exists, and after a repeated hour at the earlier of the two.
+        (0..=16)
+            .find_map(|quarter| {
+                self.tz
+                    .from_local_datetime(&(start + Duration::minutes(15 * quarter)))
+                    .earliest()
+            })
+            .map_or(day * DAY, |t| t.timestamp())
+    }
+}
 
 /// A span of time, `[start, end)` in Unix seconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -17,14 +158,6 @@ pub struct Window {
 }
 
 impl Window {
-    /// The window of `days` days that ends at `end`.
-    pub fn ending(end: i64, days: u32) -> Self {
-        Self {
-            start: end - i64::from(days) * DAY,
-            end,
-        }
-    }
-
     /// Whether `t` falls inside.
     pub fn contains(&self, t: i64) -> bool {
         t >= self.start && t < self.end
@@ -35,15 +168,11 @@ impl Window {
         self.start < other.end && other.start < self.end
     }
 
-    /// Length in whole days.
+    /// Length in days, to the nearest whole day (a window across a clock change is an hour
+    /// shorter or longer than its days of 24 hours).
     pub fn days(&self) -> i64 {
-        (self.end - self.start) / DAY
+        (self.end - self.start + DAY / 2).div_euclid(DAY)
     }
-}
-
-/// The end of the UTC day holding `t`: the end of the first window that contains `t`.
-pub fn day_end(t: i64) -> i64 {
-    (t.div_euclid(DAY) + 1) * DAY
 }
 
 /// One window that fired for a customer (and, for topic rules, a topic).
@@ -173,15 +302,87 @@ mod tests {
     use super::*;
     use crate::pipeline::count::percentile;
 
+    fn utc_at(y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
+        chrono::Utc
+            .with_ymd_and_hms(y, m, d, h, min, 0)
+            .single()
+            .expect("valid test time")
+            .timestamp()
+    }
+
     #[test]
-    fn windows_end_on_day_boundaries() {
-        assert_eq!(day_end(0), DAY);
-        assert_eq!(day_end(DAY - 1), DAY);
-        assert_eq!(day_end(DAY), 2 * DAY);
-        assert_eq!(day_end(-1), 0);
-        let w = Window::ending(10 * DAY, 7);
+    fn utc_windows_end_on_utc_midnights() {
+        let utc = Calendar::new(Tz::UTC);
+        assert_eq!(utc.day_end(0), DAY);
+        assert_eq!(utc.day_end(DAY - 1), DAY);
+        assert_eq!(utc.day_end(DAY), 2 * DAY);
+        assert_eq!(utc.day_end(-1), 0);
+        let w = utc.window_ending(10 * DAY, 7);
         assert_eq!((w.start, w.days()), (3 * DAY, 7));
         assert!(w.contains(3 * DAY) && !w.contains(10 * DAY));
+    }
+
+    #[test]
+    fn london_days_start_at_local_midnight_in_summer_and_winter() {
+        let london = Calendar::new(chrono_tz::Europe::London);
+        // 23:30 UTC on 14 July is 00:30 BST on 15 July: it belongs to 15 July.
+        let late = utc_at(2026, 7, 14, 23, 30);
+        assert_eq!(
+            london.date(late),
+            NaiveDate::from_ymd_opt(2026, 7, 15).expect("valid date")
+        );
+        assert_eq!(london.day_end(late), utc_at(2026, 7, 15, 23, 0));
+        // In winter local midnight is UTC midnight.
+        assert_eq!(
+            london.day_end(utc_at(2026, 1, 14, 23, 30)),
+            utc_at(2026, 1, 15, 0, 0)
+        );
+    }
+
+    #[test]
+    fn a_window_across_the_clock_change_is_whole_local_days() {
+        let london = Calendar::new(chrono_tz::Europe::London);
+        // Clocks go back at 02:00 BST on 25 October 2026: that day has 25 hours.
+        let end = utc_at(2026, 10, 29, 0, 0); // midnight GMT, 29 Oct
+        let w = london.window_ending(end, 7);
+        assert_eq!(w.start, utc_at(2026, 10, 21, 23, 0)); // midnight BST, 22 Oct
+        assert_eq!(w.end - w.start, 7 * DAY + 3600);
+        assert_eq!(w.days(), 7);
+        assert_eq!(london.days_between(w.start, w.end), 7);
+        assert_eq!(london.days_between(w.start, w.start + 3600), 1);
+    }
+
+    #[test]
+    fn per_day_counts_local_days() {
+        let utc = Calendar::new(Tz::UTC);
+        let start = 1_000 * DAY;
+        let times = [
+            start,
+            start + 10,
+            start + DAY,
+            start + 3 * DAY - 1,
+            start - 1,
+        ];
+        assert_eq!(utc.per_day(&times, start, start + 3 * DAY), vec![2, 1, 1]);
+        // 23:30 UTC on 14 July is the next day in London.
+        let london = Calendar::new(chrono_tz::Europe::London);
+        let day = utc_at(2026, 7, 13, 23, 0);
+        let times = [utc_at(2026, 7, 14, 12, 0), utc_at(2026, 7, 14, 23, 30)];
+        assert_eq!(london.per_day(&times, day, day + 2 * DAY), vec![1, 1]);
+    }
+
+    #[test]
+    fn the_table_gives_the_same_days_as_computing_them() {
+        let from = utc_at(2026, 3, 1, 0, 0);
+        let to = utc_at(2026, 11, 30, 0, 0);
+        let table = Calendar::covering(chrono_tz::Europe::London, from, to, 90);
+        let plain = Calendar::new(chrono_tz::Europe::London);
+        let mut t = from - 90 * DAY;
+        while t < to + 3 * DAY {
+            assert_eq!(table.day_number(t), plain.day_number(t), "{t}");
+            assert_eq!(table.day_end(t), plain.day_end(t), "{t}");
+            t += 1_800;
+        }
     }
 
     #[test]
@@ -203,7 +404,7 @@ mod tests {
         Hit {
             customer_id: 1,
             topic: 0,
-            window: Window::ending(end_day * DAY, days),
+            window: Calendar::new(Tz::UTC).window_ending(end_day * DAY, days),
             strength,
             data: (),
         }
@@ -218,7 +419,10 @@ mod tests {
             hit(13, 7, 7),
         ]);
         assert_eq!(eps.len(), 1);
-        assert_eq!(eps[0].peak.window, Window::ending(11 * DAY, 7));
+        assert_eq!(
+            eps[0].peak.window,
+            Calendar::new(Tz::UTC).window_ending(11 * DAY, 7)
+        );
         assert_eq!(
             eps[0].span,
             Window {

@@ -18,21 +18,6 @@ pub fn percentile(values: &[i64], p: f64) -> Option<f64> {
     Some(lo + (hi - lo) * fraction)
 }
 
-/// Contacts per day over `[start, end)`, for a small chart. `times` are Unix seconds.
-pub fn daily_counts(times: &[i64], start: i64, end: i64) -> Vec<u32> {
-    let days = ((end - start).max(0) as u64).div_ceil(86_400) as usize;
-    let mut counts = vec![0u32; days];
-    for t in times {
-        if *t >= start && *t < end {
-            let day = ((t - start) / 86_400) as usize;
-            if let Some(c) = counts.get_mut(day) {
-                *c += 1;
-            }
-        }
-    }
-    counts
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,21 +36,5 @@ mod tests {
     fn percentile_ignores_input_order() {
         assert_eq!(percentile(&[5, 1, 3], 100.0), Some(5.0));
         assert_eq!(percentile(&[5, 1, 3], 0.0), Some(1.0));
-    }
-
-    #[test]
-    fn daily_counts_bucket_by_day() {
-        let start = 1_000_000;
-        let times = [
-            start,
-            start + 10,
-            start + 86_400,
-            start + 3 * 86_400 - 1,
-            start - 1,
-        ];
-        assert_eq!(
-            daily_counts(&times, start, start + 3 * 86_400),
-            vec![2, 1, 1]
-        );
     }
 }

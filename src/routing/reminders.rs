@@ -188,10 +188,12 @@ pub fn quarterly_rollup(
         .collect()
 }
 
-/// Enqueues every reminder due on `today` (once each: known Message-IDs are skipped).
+/// Enqueues every reminder due on `today`, a date in `tz` (once each: known Message-IDs are
+/// skipped).
 pub async fn run(
     store: &Store,
     today: NaiveDate,
+    tz: chrono_tz::Tz,
     days_before: u32,
     seniors: &[EmailAddress],
     marks: &OwnMarks,
@@ -207,7 +209,7 @@ pub async fn run(
                 .last_outbound_contact(a.customer_id)
                 .await?
                 .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-                .map(|t| t.date_naive());
+                .map(|t| t.with_timezone(&tz).date_naive());
             proactive.extend(proactive_reminder(a, today, last, marks));
         }
     }

@@ -22,7 +22,7 @@ pub(super) fn html(view: &DigestView) -> String {
         esc(view.organisation.trim())
     ));
     h.push_str(&format!(
-        "<p style=\"margin:0 0 16px;color:#52606d;\">{} (UTC)</p>\n",
+        "<p style=\"margin:0 0 16px;color:#52606d;\">{}</p>\n",
         esc(&date_range(view.period_start, view.period_end))
     ));
     h.push_str(&format!("<p>{}</p>\n", esc(&greeting(view))));

@@ -13,12 +13,14 @@ mod html;
 mod text;
 mod wording;
 
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
+use chrono_tz::Tz;
 use html::html;
 use text::text;
 use wording::{count, date_range};
 
-/// Everything one manager's digest shows for one period.
+/// Everything one manager's digest shows for one period. Times are in the organisation's
+/// time zone (`[organisation] timezone`): dates shown are its calendar days.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DigestView {
     /// Shown in the subject and heading, e.g. "Tidings" or the configured organisation name.
@@ -26,9 +28,9 @@ pub struct DigestView {
     /// The manager's name for the greeting, if known.
     pub recipient_name: Option<String>,
     /// Start of the period (inclusive).
-    pub period_start: DateTime<Utc>,
+    pub period_start: DateTime<Tz>,
     /// End of the period (exclusive).
-    pub period_end: DateTime<Utc>,
+    pub period_end: DateTime<Tz>,
     /// Flags raised in the period.
     pub new_flags: Vec<DigestFlag>,
     /// All open flags for this manager's areas, not only new ones.
@@ -55,13 +57,13 @@ pub struct DigestFlag {
     /// The threshold that fired, e.g. "at least 10 contacts and above the 95th percentile".
     pub threshold: String,
     /// Start of the counting window.
-    pub window_start: DateTime<Utc>,
+    pub window_start: DateTime<Tz>,
     /// End of the counting window (exclusive).
-    pub window_end: DateTime<Utc>,
+    pub window_end: DateTime<Tz>,
     /// When the flag was raised.
-    pub raised_at: DateTime<Utc>,
+    pub raised_at: DateTime<Tz>,
     /// When the flag expires unless reviewed.
-    pub expires_at: DateTime<Utc>,
+    pub expires_at: DateTime<Tz>,
     /// State, e.g. `open`.
     pub state: String,
     /// Support and communication-needs notes shown beside the flag; may be empty.
@@ -128,8 +130,9 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    pub(super) fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(y, m, d, 0, 0, 0)
+    pub(super) fn at(y: i32, m: u32, d: u32) -> DateTime<Tz> {
+        chrono_tz::Europe::London
+            .with_ymd_and_hms(y, m, d, 0, 0, 0)
             .single()
             .expect("valid test date")
     }

@@ -10,7 +10,7 @@ use super::{DigestFlag, DigestView};
 pub(super) fn text(view: &DigestView) -> String {
     let mut lines = vec![
         format!("{} weekly digest", view.organisation.trim()),
-        format!("{} (UTC)", date_range(view.period_start, view.period_end)),
+        date_range(view.period_start, view.period_end),
         String::new(),
         greeting(view),
         String::new(),

@@ -2,7 +2,8 @@
 //! counts with the right plural, and dates.
 
 use super::{DigestFlag, DigestView, PeriodTotals};
-use chrono::{DateTime, Datelike, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration};
+use chrono_tz::Tz;
 
 /// The explanation at the top of every digest with flags.
 pub(super) const ABOUT: &str = "Advisory flags are observations about patterns of contact, raised \
@@ -41,10 +42,11 @@ pub(super) fn totals_line(totals: &PeriodTotals) -> String {
 
 pub(super) fn footer(view: &DigestView) -> String {
     let org = view.organisation.trim();
+    let zone = view.period_start.timezone().name();
     if org.eq_ignore_ascii_case("tidings") || org.is_empty() {
-        "Sent automatically by Tidings. Dates are in UTC.".to_owned()
+        format!("Sent automatically by Tidings. Dates are calendar days in {zone}.")
     } else {
-        format!("Sent automatically by Tidings for {org}. Dates are in UTC.")
+        format!("Sent automatically by Tidings for {org}. Dates are calendar days in {zone}.")
     }
 }
 
@@ -78,12 +80,12 @@ pub(super) fn count_u64(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-pub(super) fn day(at: DateTime<Utc>) -> String {
+pub(super) fn day(at: DateTime<Tz>) -> String {
     at.format("%-d %b %Y").to_string()
 }
 
 /// "23–29 Nov 2026", "28 Nov – 4 Dec 2026", "28 Dec 2026 – 3 Jan 2027" for `[start, end)`.
-pub(super) fn date_range(start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+pub(super) fn date_range(start: DateTime<Tz>, end: DateTime<Tz>) -> String {
     let first = start.date_naive();
     let last = if end > start {
         (end - Duration::seconds(1)).date_naive()
