@@ -22,6 +22,7 @@ mod items;
 mod links;
 mod model;
 mod outbox;
+mod packed;
 mod parts;
 mod quarantine;
 mod raw;
