@@ -53,10 +53,15 @@ fn health_sentence(h: &Health) -> String {
     } else {
         format!("not synced in the last day: {}", h.stale_sources.join(", "))
     };
-    format!(
-        "Health: {} item(s) waiting in quarantine; {sources}; {} outbound message(s) could not be delivered.",
-        h.quarantined, h.dead_letters
-    )
+    let quarantined = match h.quarantined {
+        1 => "1 item waiting".to_owned(),
+        n => format!("{n} items waiting"),
+    };
+    let undelivered = match h.dead_letters {
+        1 => "1 outbound message".to_owned(),
+        n => format!("{n} outbound messages"),
+    };
+    format!("Health: {quarantined} in quarantine; {sources}; {undelivered} could not be delivered.")
 }
 
 /// The sections as plain text.
@@ -150,7 +155,7 @@ mod tests {
         assert!(t.contains(
             "#4 single-point-of-contact for customer c-0123456789ab: review due 1 February 2027"
         ));
-        assert!(t.contains("2 item(s) waiting in quarantine; not synced in the last day: imap:enquiries/INBOX; 1 outbound"));
+        assert!(t.contains("2 items waiting in quarantine; not synced in the last day: imap:enquiries/INBOX; 1 outbound message could"));
         assert!(crate::guard::check_free_text("digest", &t).is_ok());
         let h = html(&due(), &Health::default());
         assert!(h.contains("<li>#4 single-point-of-contact"));
