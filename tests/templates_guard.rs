@@ -38,7 +38,10 @@ fn flag(n: usize, kind: &str) -> DigestFlag {
         summary: format!("{} contacts in 28 days", 10 + n),
         figures: vec![
             ("contacts in window".to_owned(), (10 + n).to_string()),
-            ("population 95th percentile".to_owned(), "4".to_owned()),
+            (
+                "contacts at the 95th percentile of customers".to_owned(),
+                "4".to_owned(),
+            ),
             ("distinct staff reached".to_owned(), "5".to_owned()),
             (
                 "channels".to_owned(),

@@ -65,10 +65,10 @@ impl FlagFigures for Figures {
                 ("window (days)".into(), self.window_days.to_string()),
                 ("by channel".into(), channels),
                 ("distinct staff reached".into(), self.distinct_staff.to_string()),
-                ("customers with contact in window".into(), self.population.to_string()),
-                ("population median".into(), short(self.population_median)),
+                ("customers in contact in the same days".into(), self.population.to_string()),
+                ("contacts by the median customer".into(), short(self.population_median)),
                 (
-                    format!("population {} percentile", ordinal(self.percentile)),
+                    format!("contacts at the {} percentile of customers", ordinal(self.percentile)),
                     short(self.population_percentile_value),
                 ),
             ],

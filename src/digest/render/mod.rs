@@ -146,7 +146,10 @@ mod tests {
             summary: "23 contacts in 28 days".to_owned(),
             figures: vec![
                 ("contacts in window".to_owned(), "23".to_owned()),
-                ("population 95th percentile".to_owned(), "4".to_owned()),
+                (
+                    "contacts at the 95th percentile of customers".to_owned(),
+                    "4".to_owned(),
+                ),
             ],
             threshold: "at least 10 contacts and above the 95th percentile".to_owned(),
             window_start: at(2026, 11, 2),
@@ -229,7 +232,7 @@ mod tests {
             assert!(part.contains("not judgements about anyone"));
             assert!(part.contains("expires"));
             assert!(part.contains("23 contacts in 28 days"));
-            assert!(part.contains("population 95th percentile"));
+            assert!(part.contains("contacts at the 95th percentile of customers"));
             assert!(part.contains("Prefers written contact in Welsh"));
             assert!(part.contains("none recorded"));
             assert!(part.contains("27 Feb 2027"));
