@@ -14,7 +14,7 @@ mod common;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use common::{smtp_messages_for, unique_name, Services};
+use common::{header, smtp_messages_for, unique_name, Services};
 use tidings::outbound::config::{SmtpConfig, SmtpSecurity};
 use tidings::outbound::outbox::{backoff_secs, deliver_due};
 use tidings::outbound::smtp::SmtpSender;
@@ -109,17 +109,6 @@ async fn relay(
             }
         }
     }
-}
-
-/// The header block of a stored message, unfolded, for exact header checks.
-fn header(message: &str, name: &str) -> Option<String> {
-    let head = message.split("\r\n\r\n").next().unwrap_or(message);
-    let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
-    unfolded.lines().find_map(|line| {
-        let (key, value) = line.split_once(':')?;
-        key.eq_ignore_ascii_case(name)
-            .then(|| value.trim().to_owned())
-    })
 }
 
 #[tokio::test]

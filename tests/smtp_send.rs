@@ -9,7 +9,7 @@ mod common;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use common::{smtp_messages_for, unique_name, wait_for, Services};
+use common::{header, smtp_messages_for, unique_name, wait_for, Services};
 use tidings::outbound::config::{SmtpConfig, SmtpSecurity};
 use tidings::outbound::smtp::{Attachment, OutboundMessage, SmtpError, SmtpSender};
 
@@ -55,17 +55,6 @@ fn received(services: &Services, rcpt: &str, count: usize) -> Vec<String> {
         || smtp_messages_for(&services.smtp_dir, rcpt).len() >= count,
     );
     smtp_messages_for(&services.smtp_dir, rcpt)
-}
-
-/// The header block of a stored message, unfolded, for exact header checks.
-fn header(message: &str, name: &str) -> Option<String> {
-    let head = message.split("\r\n\r\n").next().unwrap_or(message);
-    let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
-    unfolded.lines().find_map(|line| {
-        let (key, value) = line.split_once(':')?;
-        key.eq_ignore_ascii_case(name)
-            .then(|| value.trim().to_owned())
-    })
 }
 
 fn control_file(address: &str) -> PathBuf {

@@ -176,6 +176,18 @@ pub fn database_url(url: &str, name: &str) -> String {
     }
 }
 
+/// The value of header `name` in a stored message's header block, unfolded, for exact
+/// header checks.
+pub fn header(message: &str, name: &str) -> Option<String> {
+    let head = message.split("\r\n\r\n").next().unwrap_or(message);
+    let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
+    unfolded.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.eq_ignore_ascii_case(name)
+            .then(|| value.trim().to_owned())
+    })
+}
+
 /// The messages (full text, `X-Sink-*` headers first) the SMTP sink in `dir` received for
 /// `rcpt`, oldest first. Recipients are compared case-insensitively against the envelope
 /// recipients in each file's `X-Sink-Rcpt-To:` header.
