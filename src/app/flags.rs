@@ -52,6 +52,7 @@ pub(super) async fn execute(config: Config, what: FlagsCommand) -> anyhow::Resul
             if shown.is_empty() {
                 println!("no {}flags", if all { "" } else { "open " });
             }
+            let tz = zone(app.config());
             for f in shown {
                 let summary =
                     describe(&f.kind, &f.figures).map_or_else(|e| e.to_string(), |d| d.summary);
@@ -61,8 +62,8 @@ pub(super) async fn execute(config: Config, what: FlagsCommand) -> anyhow::Resul
                     f.kind,
                     f.state,
                     subject(f),
-                    day(f.window_start, zone(app.config())),
-                    day(f.window_end - 1, zone(app.config())),
+                    day(f.window_start, tz),
+                    day(f.window_end - 1, tz),
                     summary
                 );
             }
@@ -113,14 +114,15 @@ async fn show(store: &Store, config: &Config, id: i64) -> anyhow::Result<()> {
         bail!("there is no flag {id}; see `tidings flags list`");
     };
     let words = describe(&f.kind, &f.figures)?;
+    let tz = zone(config);
     println!("Flag {} · {} · {}", f.id, f.kind, f.state);
     println!("{}: {}", words.title, words.summary);
     println!("Subject:    {}", subject(&f));
     println!("Customer:   {}", f.customer_key);
     println!(
         "Window:     {} – {}",
-        time(f.window_start, zone(config)),
-        time(f.window_end, zone(config))
+        time(f.window_start, tz),
+        time(f.window_end, tz)
     );
     println!("Threshold:  {}", words.threshold);
     for (label, value) in &words.figures {
@@ -161,25 +163,23 @@ async fn show(store: &Store, config: &Config, id: i64) -> anyhow::Result<()> {
             "Context:    {} ({}, {}): \"{}\"",
             c.kind,
             c.item_ref,
-            day(c.occurred_at, zone(config)),
+            day(c.occurred_at, tz),
             mask(&c.sentence)
         );
     }
     println!("Evidence:");
     for (_, item_ref, at) in store.flag_evidence(f.id).await? {
-        println!("  {}  {item_ref}", time(at, zone(config)));
+        println!("  {}  {item_ref}", time(at, tz));
     }
     println!(
         "Raised {}; expires {}",
-        time(f.created_at, zone(config)),
-        time(f.expires_at, zone(config))
+        time(f.created_at, tz),
+        time(f.expires_at, tz)
     );
     if let Some(by) = &f.reviewed_by {
         println!(
             "Reviewed by {by} on {}: {}",
-            f.reviewed_at
-                .map(|t| time(t, zone(config)))
-                .unwrap_or_default(),
+            f.reviewed_at.map(|t| time(t, tz)).unwrap_or_default(),
             f.note.as_deref().unwrap_or("")
         );
     }

@@ -177,6 +177,7 @@ async fn attention_now(
     now: UnixTime,
 ) -> Result<(Vec<attention::ArrangementDue>, attention::Health), StoreError> {
     use crate::arrangements::Status;
+    let tz = schedule::timezone(&config.organisation.timezone);
     let today = crate::arrangements::today(&config.organisation.timezone, utc(now));
     let mut due = Vec::new();
     for a in store.arrangements(None).await? {
@@ -191,7 +192,7 @@ async fn attention_now(
         let last = store
             .last_outbound_contact(a.customer_id)
             .await?
-            .map(|t| local(t, schedule::timezone(&config.organisation.timezone)).date_naive());
+            .map(|t| local(t, tz).date_naive());
         let proactive = crate::routing::reminders::proactive_due(&a, today, last)
             .map(|(_, on)| attention::proactive_due(on));
         for what in what.into_iter().chain(proactive) {

@@ -299,7 +299,8 @@ impl Store {
     /// one small code (channel × 2 + inbound) and the marks separately. On SQLite the rows
     /// come packed (`store::packed`): sqlx's per-row cost was most of a full pass.
     pub async fn flag_contacts(&self) -> Result<Vec<FlagContactRow>, StoreError> {
-        let (rows, marks) = tokio::try_join!(self.contact_rows(), self.mark_rows())?;
+        let max_id = self.max_id("items").await?;
+        let (rows, marks) = tokio::try_join!(self.contact_rows(max_id), self.mark_rows(max_id))?;
         let mut marks: std::collections::HashMap<i64, (Option<String>, Option<String>)> = marks
             .into_iter()
             .map(|(id, root, bands)| (id, (root, bands)))
@@ -324,7 +325,7 @@ impl Store {
     }
 
     /// (id, customer, occurred_at, channel × 2 + inbound, thread key) of every contact.
-    async fn contact_rows(&self) -> Result<Vec<ContactCodes>, StoreError> {
+    async fn contact_rows(&self, max_id: i64) -> Result<Vec<ContactCodes>, StoreError> {
         const CODE: &str = "(CASE channel WHEN 'email' THEN 0 WHEN 'call' THEN 1 WHEN 'letter' THEN 2 WHEN 'note' THEN 3 ELSE 4 END) * 2 \
                             + (CASE direction WHEN 'inbound' THEN 1 ELSE 0 END)";
         const WHERE: &str =
@@ -340,7 +341,7 @@ impl Store {
                     packed::int_field(CODE),
                     packed::text_field("thread_key"),
                 );
-                let mut rows = packed::rows(read, &sql, self.max_id("items").await?, |f| {
+                let mut rows = packed::rows(read, &sql, max_id, |f| {
                     Ok((
                         f.int()?,
                         f.int()?,
@@ -365,7 +366,7 @@ impl Store {
     }
 
     /// (item, thread root, bands) of every item the signal stage marked.
-    async fn mark_rows(&self) -> Result<Vec<ItemMarks>, StoreError> {
+    async fn mark_rows(&self, max_id: i64) -> Result<Vec<ItemMarks>, StoreError> {
         match &self.backend {
             super::Backend::Sqlite { read, .. } => {
                 let sql = format!(
@@ -375,7 +376,7 @@ impl Store {
                     packed::text_field("thread_root"),
                     packed::text_field("bands"),
                 );
-                packed::rows(read, &sql, self.max_id("items").await?, |f| {
+                packed::rows(read, &sql, max_id, |f| {
                     Ok((
                         f.int()?,
                         f.text()?.map(str::to_owned),
