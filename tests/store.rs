@@ -6,8 +6,8 @@ mod common;
 
 use tidings::domain::{Channel, Direction};
 use tidings::store::{
-    Checkpoint, CustomerRef, Entry, EntryOutcome, ItemFlagWrite, ItemRecord, NewOutboxMessage,
-    Part, PartOutcome, PatternWrite, ScanWrite, StaffRef, Store, StoredContent,
+    Checkpoint, ContactScope, CustomerRef, Entry, EntryOutcome, ItemFlagWrite, ItemRecord,
+    NewOutboxMessage, Part, PartOutcome, PatternWrite, ScanWrite, StaffRef, Store, StoredContent,
 };
 
 fn item(customer: &str, at: i64, staff: &[&str]) -> ItemRecord {
@@ -246,8 +246,20 @@ async fn story(store: Store) {
     );
     assert_eq!(store.flags(None, false).await.unwrap().len(), 1);
     assert_eq!(store.open_flag_count().await.unwrap(), 1);
-    let stored = store.pattern_flags(now).await.unwrap();
+    let stored = store.pattern_flags(now, ContactScope::All).await.unwrap();
     assert_eq!((stored[0].id, stored[0].evidence.len()), (flag_id, 1));
+    let theirs = [counts[0].customer_id];
+    let scoped = store
+        .pattern_flags(now, ContactScope::Customers(&theirs))
+        .await
+        .unwrap();
+    assert_eq!(scoped.len(), 1, "the customer's own flag");
+    let others = [counts[0].customer_id + 1_000];
+    assert!(store
+        .pattern_flags(now, ContactScope::Customers(&others))
+        .await
+        .unwrap()
+        .is_empty());
     assert!(store
         .review_flag(
             flag_id,

@@ -8,10 +8,11 @@
 //! window. When windows of several lengths fire over the same time, the shortest one is
 //! raised: it shows the pattern most precisely, and a reviewer sees it once.
 
-use super::windows::{episodes, Calendar, Episode, Histogram, Hit};
+use super::population::{in_window, Population, Populations};
+use super::windows::{episodes, Calendar, Episode, Hit};
 use super::{count, short, Contact, Description, FlagFigures, PatternDraft};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 /// The kind's name.
 pub const KIND: &str = "contact-volume";
@@ -109,47 +110,48 @@ pub struct Rule {
     pub percentile: f64,
 }
 
-/// Population figures of one window position.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Population {
-    size: u64,
-    median: f64,
-    percentile_value: f64,
-}
-
 /// The drafts for every pattern whose windows hold at least one new contact. `contacts`
-/// may hold outbound and inbound items in any order; only inbound ones count. Windows are
-/// whole days of `calendar`.
-pub fn drafts(contacts: &[Contact], rule: &Rule, calendar: &Calendar) -> Vec<PatternDraft> {
-    let mut inbound: Vec<&Contact> = contacts.iter().filter(|c| c.inbound).collect();
-    if inbound.is_empty() {
-        return Vec::new();
+/// may hold outbound and inbound items in any order (only inbound ones count) and may be
+/// every customer's or only some customers': each customer's windows are judged against
+/// `populations`, which count every customer. Windows are whole days of `calendar`.
+pub fn drafts(
+    contacts: &[Contact],
+    populations: &Populations,
+    rule: &Rule,
+    calendar: &Calendar,
+) -> Vec<PatternDraft> {
+    let mut by_customer: BTreeMap<i64, Vec<&Contact>> = BTreeMap::new();
+    for c in contacts.iter().filter(|c| c.inbound) {
+        by_customer.entry(c.customer_id).or_default().push(c);
     }
-    inbound.sort_by_key(|c| (c.at, c.item_id));
-    let mut index: HashMap<i64, usize> = HashMap::new();
-    let mut ids: Vec<i64> = Vec::new();
-    let dense: Vec<usize> = inbound
-        .iter()
-        .map(|c| {
-            *index.entry(c.customer_id).or_insert_with(|| {
-                ids.push(c.customer_id);
-                ids.len() - 1
-            })
-        })
-        .collect();
+    let Some(span) = populations.span() else {
+        return Vec::new();
+    };
     let mut all: Vec<Episode<Population>> = Vec::new();
-    for &(days, min) in &rule.windows {
-        let population = Sweep {
-            events: &inbound,
-            dense: &dense,
-            ids: &ids,
+    for (&customer_id, items) in &mut by_customer {
+        if !items.iter().any(|c| c.is_new) {
+            continue;
+        }
+        items.sort_by_key(|c| (c.at, c.item_id));
+        let days: Vec<i32> = items
+            .iter()
+            .map(|c| i32::try_from(calendar.day_number(c.at)).unwrap_or(i32::MAX))
+            .collect();
+        let fresh: Vec<bool> = items.iter().map(|c| c.is_new).collect();
+        let customer = Customer {
+            id: customer_id,
+            days: &days,
+            fresh: &fresh,
         };
-        all.extend(episodes(population.hits(
-            calendar,
-            days,
-            min,
-            rule.percentile,
-        )));
+        for &(length, min) in &rule.windows {
+            all.extend(episodes(customer.hits(
+                populations,
+                span,
+                (length, min),
+                rule.percentile,
+                calendar,
+            )));
+        }
     }
     // The shortest window that shows a pattern is the one raised.
     all.sort_by_key(|e| (e.peak.customer_id, e.peak.window.days(), e.peak.window.end));
@@ -163,10 +165,6 @@ pub fn drafts(contacts: &[Contact], rule: &Rule, calendar: &Calendar) -> Vec<Pat
         if !shadowed {
             kept.push(ep);
         }
-    }
-    let mut by_customer: HashMap<i64, Vec<&Contact>> = HashMap::new();
-    for c in &inbound {
-        by_customer.entry(c.customer_id).or_default().push(c);
     }
     kept.into_iter()
         .map(|ep| {
@@ -213,89 +211,81 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// The inbound contacts a window slides over.
-struct Sweep<'a> {
-    /// Inbound contacts in time order.
-    events: &'a [&'a Contact],
-    /// `dense[i]` is event i's customer index.
-    dense: &'a [usize],
-    /// `ids[index]` is that customer's id.
-    ids: &'a [i64],
+/// One customer's inbound contacts in time order, as local day numbers.
+struct Customer<'a> {
+    id: i64,
+    days: &'a [i32],
+    /// `fresh[i]`: contact i was stored after the last pass.
+    fresh: &'a [bool],
 }
 
-impl Sweep<'_> {
-    /// Slides windows of `days` local days over the events one day at a time, and returns
-    /// the windows that fire and hold a new contact of that customer.
+impl Customer<'_> {
+    /// The windows of `length` days (ending on a day of the history `span`) that hold a new
+    /// contact, at least `min` contacts, and more than the `percentile` of every customer in
+    /// contact in the same days. Days where the count cannot fire are skipped over.
     fn hits(
         &self,
-        calendar: &Calendar,
-        days: u32,
-        min: u32,
+        populations: &Populations,
+        span: (i64, i64),
+        (length, min): (u32, u32),
         percentile: f64,
+        calendar: &Calendar,
     ) -> Vec<Hit<Population>> {
-        let Sweep { events, dense, ids } = *self;
-        let mut counts = vec![0usize; ids.len()];
-        let mut fresh = vec![0usize; ids.len()];
-        let mut above: HashSet<usize> = HashSet::new();
-        let mut histogram = Histogram::default();
-        let mut fresh_in_window = 0usize;
-        let (mut added, mut removed) = (0usize, 0usize);
-        let min = min as usize;
+        let (days, min, len) = (self.days, min as usize, i64::from(length));
         let mut hits = Vec::new();
-        let first = calendar.day_end(events[0].at);
-        let last = calendar.day_end(events[events.len() - 1].at);
-        let mut end = first;
-        while end <= last {
-            let window = calendar.window_ending(end, days);
-            while added < events.len() && events[added].at < end {
-                let c = dense[added];
-                histogram.moved(counts[c], counts[c] + 1);
-                counts[c] += 1;
-                if counts[c] == min {
-                    above.insert(c);
+        if days.len() < min.max(1) {
+            return hits;
+        }
+        let fresh_days: Vec<i64> = days
+            .iter()
+            .zip(self.fresh)
+            .filter(|(_, f)| **f)
+            .map(|(d, _)| i64::from(*d))
+            .collect();
+        let (Some(&first_fresh), Some(&last_fresh)) = (fresh_days.first(), fresh_days.last())
+        else {
+            return hits;
+        };
+        let mut day = first_fresh.max(span.0);
+        let stop = (last_fresh + len - 1).min(span.1);
+        while day <= stop {
+            let upto = days.partition_point(|&d| i64::from(d) <= day);
+            let count = in_window(days, day, len);
+            if count < min {
+                // The count only grows when the next contact enters.
+                match days.get(upto) {
+                    Some(&next) => day = (day + 1).max(i64::from(next)),
+                    None => break,
                 }
-                if events[added].is_new {
-                    fresh[c] += 1;
-                    fresh_in_window += 1;
-                }
-                added += 1;
+                continue;
             }
-            while removed < added && events[removed].at < window.start {
-                let c = dense[removed];
-                histogram.moved(counts[c], counts[c] - 1);
-                if counts[c] == min {
-                    above.remove(&c);
+            if in_window_i64(&fresh_days, day, len) == 0 {
+                match fresh_days.iter().find(|&&d| d > day) {
+                    Some(&next) => day = next,
+                    None => break,
                 }
-                counts[c] -= 1;
-                if events[removed].is_new {
-                    fresh[c] -= 1;
-                    fresh_in_window -= 1;
-                }
-                removed += 1;
+                continue;
             }
-            if fresh_in_window > 0 && !above.is_empty() {
-                let value = histogram.percentile(percentile).unwrap_or(f64::MAX);
-                let population = Population {
-                    size: histogram.population(),
-                    median: histogram.percentile(50.0).unwrap_or(0.0),
-                    percentile_value: value,
-                };
-                for &c in &above {
-                    if fresh[c] > 0 && counts[c] as f64 > value {
-                        hits.push(Hit {
-                            customer_id: ids[c],
-                            topic: 0,
-                            window,
-                            strength: counts[c] as i64,
-                            data: population,
-                        });
-                    }
+            if let Some(population) = populations.at(length, day, percentile) {
+                if count as f64 > population.percentile_value {
+                    hits.push(Hit {
+                        customer_id: self.id,
+                        topic: 0,
+                        window: calendar.window_ending(calendar.midnight(day + 1), length),
+                        strength: count as i64,
+                        data: population,
+                    });
                 }
             }
-            end = calendar.day_end(end);
+            day += 1;
         }
         hits
     }
+}
+
+/// [`in_window`] over day numbers kept as `i64`.
+fn in_window_i64(days: &[i64], last_day: i64, length: i64) -> usize {
+    days.partition_point(|&d| d <= last_day) - days.partition_point(|&d| d <= last_day - length)
 }
 
 #[cfg(test)]

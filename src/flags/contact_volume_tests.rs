@@ -4,6 +4,17 @@ use super::*;
 use crate::flags::testing::{inbound, utc};
 use crate::flags::windows::{Window, DAY};
 
+/// The rule over `contacts`, with populations counted from the same contacts: a full pass.
+fn judge(contacts: &[Contact], rule: &Rule, calendar: &Calendar) -> Vec<PatternDraft> {
+    let lengths: Vec<u32> = rule.windows.iter().map(|w| w.0).collect();
+    drafts(
+        contacts,
+        &Populations::of(contacts, &lengths, calendar),
+        rule,
+        calendar,
+    )
+}
+
 fn rule() -> Rule {
     Rule {
         windows: vec![(7, 6), (30, 12)],
@@ -38,7 +49,7 @@ fn burst(customer: i64, first_day: i64, n: i64, per_day: i64) -> Vec<Contact> {
 
 #[test]
 fn a_burst_above_threshold_and_percentile_is_raised_with_its_own_past_window() {
-    let d = drafts(&population(burst(1, 100, 10, 2)), &rule(), &utc());
+    let d = judge(&population(burst(1, 100, 10, 2)), &rule(), &utc());
     assert_eq!(d.len(), 1, "{d:?}");
     let flag = &d[0];
     assert_eq!(flag.customer_id, 1);
@@ -64,7 +75,7 @@ fn evidence_is_exactly_the_contacts_counted() {
     // Two more from the same customer long before: not in the window, not evidence.
     contacts.push(inbound(9001, 1, 10, 0, &[]));
     contacts.push(inbound(9002, 1, 11, 0, &[]));
-    let d = drafts(&contacts, &rule(), &utc());
+    let d = judge(&contacts, &rule(), &utc());
     assert_eq!(
         d[0].evidence.len() as i64,
         d[0].figures["contacts"]
@@ -79,12 +90,12 @@ fn everyone_busy_raises_nothing() {
     // Thirty customers each writing ten times in a week: above the absolute threshold, but
     // nobody is above the 95th percentile.
     let contacts: Vec<Contact> = (1..=30).flat_map(|c| burst(c, 100, 10, 2)).collect();
-    assert!(drafts(&contacts, &rule(), &utc()).is_empty());
+    assert!(judge(&contacts, &rule(), &utc()).is_empty());
 }
 
 #[test]
 fn below_the_absolute_threshold_raises_nothing() {
-    assert!(drafts(&population(burst(1, 100, 5, 2)), &rule(), &utc()).is_empty());
+    assert!(judge(&population(burst(1, 100, 5, 2)), &rule(), &utc()).is_empty());
 }
 
 #[test]
@@ -94,13 +105,13 @@ fn outbound_contact_does_not_count() {
         inbound: false,
         ..c
     }));
-    assert!(drafts(&contacts, &rule(), &utc()).is_empty());
+    assert!(judge(&contacts, &rule(), &utc()).is_empty());
 }
 
 #[test]
 fn the_shortest_window_showing_the_pattern_is_raised_once() {
     // Fifteen contacts in a week also fill a 30-day window above its threshold.
-    let d = drafts(&population(burst(1, 100, 15, 3)), &rule(), &utc());
+    let d = judge(&population(burst(1, 100, 15, 3)), &rule(), &utc());
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].figures["window_days"], 7);
 }
@@ -111,7 +122,7 @@ fn sustained_contact_is_raised_over_the_longer_window() {
     let contacts: Vec<Contact> = (0..15)
         .map(|i| inbound(100 + i, 1, 100 + 2 * i, 0, &[]))
         .collect();
-    let d = drafts(&population(contacts), &rule(), &utc());
+    let d = judge(&population(contacts), &rule(), &utc());
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].figures["window_days"], 30);
     assert_eq!(d[0].figures["contacts"], 15);
@@ -124,7 +135,7 @@ fn two_bursts_months_apart_are_two_patterns() {
         customer_id: 1,
         ..c
     }));
-    let d = drafts(&population(contacts), &rule(), &utc());
+    let d = judge(&population(contacts), &rule(), &utc());
     assert_eq!(d.len(), 2, "{d:?}");
     assert!(d[0].window.end < d[1].window.start);
 }
@@ -135,12 +146,12 @@ fn windows_without_new_contacts_are_not_judged_again() {
         .into_iter()
         .map(|c| Contact { is_new: false, ..c })
         .collect();
-    assert!(drafts(&contacts, &rule(), &utc()).is_empty());
+    assert!(judge(&contacts, &rule(), &utc()).is_empty());
 }
 
 #[test]
 fn describe_says_figures_and_threshold_in_words() {
-    let d = drafts(&population(burst(1, 100, 10, 2)), &rule(), &utc());
+    let d = judge(&population(burst(1, 100, 10, 2)), &rule(), &utc());
     let words =
         crate::flags::describe(KIND, &d[0].figures.to_string()).expect("the test input is valid");
     assert_eq!(words.title, "Contact volume");
@@ -190,7 +201,7 @@ fn windows_are_the_organisations_calendar_days() {
         percentile: 95.0,
     };
 
-    let london = drafts(&contacts, &rule, &Calendar::new(chrono_tz::Europe::London));
+    let london = judge(&contacts, &rule, &Calendar::new(chrono_tz::Europe::London));
     assert_eq!(london.len(), 1, "{london:?}");
     // 9–15 July as London counts them: from midnight BST on the 9th to midnight on the 16th.
     assert_eq!(
@@ -203,7 +214,7 @@ fn windows_are_the_organisations_calendar_days() {
     assert_eq!(london[0].figures["contacts"], 6);
 
     // The same contacts on UTC days: the last one falls on the 14th.
-    let utc_days = drafts(&contacts, &rule, &utc());
+    let utc_days = judge(&contacts, &rule, &utc());
     assert_eq!(
         utc_days[0].window,
         Window {
@@ -211,4 +222,78 @@ fn windows_are_the_organisations_calendar_days() {
             end: utc_at(15, 0, 0)
         }
     );
+}
+
+/// A deterministic history: 80 customers, a few of them in bursts, items in id order.
+fn mixed_history() -> Vec<Contact> {
+    let mut state = 11u64;
+    let mut next = move |n: i64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as i64 % n
+    };
+    let mut out = Vec::new();
+    for customer in 1..=80 {
+        let calls = if customer % 9 == 0 { 40 } else { 1 + next(5) };
+        let start = 100 + next(100);
+        for _ in 0..calls {
+            let day = if customer % 9 == 0 {
+                start + next(20)
+            } else {
+                100 + next(200)
+            };
+            out.push(inbound(0, customer, day, next(24), &[next(4)]));
+        }
+    }
+    out.sort_by_key(|c| c.at);
+    for (i, c) in out.iter_mut().enumerate() {
+        c.item_id = i as i64 + 1;
+    }
+    out
+}
+
+#[test]
+fn judging_only_the_customers_with_new_contacts_gives_the_drafts_of_judging_everyone() {
+    let cal = utc();
+    let rule = Rule {
+        windows: vec![(7, 6), (30, 12), (90, 25)],
+        percentile: 95.0,
+    };
+    let lengths = [7, 30, 90];
+    // New contacts spread over the whole history, as an import of another mailbox gives,
+    // and the newest days too.
+    let mut all = mixed_history();
+    let newest = all.len() as i64 - 5;
+    for c in &mut all {
+        c.is_new = c.item_id % 4 == 0 || c.item_id > newest;
+    }
+    let everyone = judge(&all, &rule, &cal);
+    assert!(
+        !everyone.is_empty(),
+        "the history has bursts among the new contacts"
+    );
+
+    // What an incremental pass has: the populations of the old contacts, told the new ones,
+    // and the contacts of the customers the new items belong to.
+    let old: Vec<Contact> = all.iter().filter(|c| !c.is_new).cloned().collect();
+    let mut populations = Populations::of(&old, &lengths, &cal);
+    let new: Vec<(i64, i64)> = all
+        .iter()
+        .filter(|c| c.is_new)
+        .map(|c| (c.customer_id, cal.day_number(c.at)))
+        .collect();
+    populations.add(&new);
+    let touched: HashSet<i64> = new.iter().map(|n| n.0).collect();
+    let theirs: Vec<Contact> = all
+        .iter()
+        .filter(|c| touched.contains(&c.customer_id))
+        .cloned()
+        .collect();
+    let mut some = drafts(&theirs, &populations, &rule, &cal);
+    let mut everyone = everyone;
+    for list in [&mut some, &mut everyone] {
+        list.sort_by_key(|d| (d.customer_id, d.window));
+    }
+    assert_eq!(some, everyone);
 }

@@ -7,7 +7,8 @@
 //! Adding a kind is adding its file and one line in [`describe`].
 //!
 //! - pattern kinds (customer level, over sliding windows of the whole history, `windows`):
-//!   [`contact_volume`], [`staff_spread`], [`repeat_topic`], with topics from [`topics`];
+//!   [`contact_volume`] (against every window's [`population`]), [`staff_spread`],
+//!   [`repeat_topic`], with topics from [`topics`];
 //! - item kinds ([`item_signal`]): `language-review`, `safety`, `senior-officer-request`,
 //!   `urgency-demand`, `recording-mention`, from the signal lexicon over the customer's own
 //!   words; context cues (`support-consideration`, `communication-needs`) are stored beside
@@ -23,6 +24,7 @@ pub mod contact_volume;
 pub mod counter;
 pub mod item_signal;
 pub mod lifecycle;
+pub mod population;
 pub mod repeat_topic;
 pub mod staff_spread;
 pub mod stage;

@@ -7,13 +7,17 @@
 //!    item flags and context cues, and every item's text gives topic marks (thread root,
 //!    MinHash bands). A `safety` flag queues its alert email before the batch is recorded.
 //! 2. **Patterns** run once the signal stage has caught up and items arrived since the
-//!    `patterns` cursor: every contact is read, topics assigned, and the pure rules judge
-//!    the windows that hold new contacts; [`lifecycle::decide`] says what each draft does.
+//!    `patterns` cursor: the contacts of the customers the new items belong to are read
+//!    (every customer's on a first pass, or after items changed customer), topics assigned,
+//!    and the pure rules judge the windows that hold new contacts against the populations of
+//!    every customer, which a running daemon keeps between passes (`population`);
+//!    [`lifecycle::decide`] says what each draft does.
 //!
 //! Then expired flags are deleted.
 
 use super::item_signal::{self, ItemDraft};
 use super::lifecycle::{self, Action, Stored};
+use super::population::Populations;
 use super::topics::{self, TopicItem};
 use super::windows::{Calendar, Window};
 use super::{
@@ -23,8 +27,8 @@ use crate::config::Config;
 use crate::ingest::email::{parse_email, ParseLimits};
 use crate::signals::{self, Lexicon, SignalKind};
 use crate::store::{
-    ItemFlagWrite, NewOutboxMessage, PatternWrite, ScanRow, ScanWrite, Store, PATTERN_STAGE,
-    SIGNAL_STAGE,
+    ContactScope, FlagContactRow, ItemFlagWrite, NewOutboxMessage, PatternWrite, ScanRow,
+    ScanWrite, Store, StoredPatternFlag, PATTERN_STAGE, SIGNAL_STAGE,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -49,6 +53,9 @@ pub struct Engine {
     domain: String,
     lexicon: Lexicons,
     seniors: Arc<Vec<String>>,
+    /// The pattern stage's memory between passes, shared by the engine's clones; held for
+    /// the whole of a pattern pass, so passes never interleave.
+    memory: Arc<tokio::sync::Mutex<Option<Memory>>>,
 }
 
 /// The shipped lexicon, or one with the configured additions, shareable with scan threads.
@@ -122,6 +129,7 @@ impl Engine {
             domain,
             lexicon,
             seniors: Arc::new(seniors),
+            memory: Arc::default(),
         })
     }
 
@@ -144,6 +152,9 @@ pub struct FlagPass {
     pub raised: usize,
     /// Open pattern flags given a stronger window.
     pub refreshed: usize,
+    /// Contacts the pattern stage read: every customer's on a full pass, only those of the
+    /// customers with new items when the daemon's memory of the populations held.
+    pub pattern_contacts: usize,
     /// Expired flags deleted.
     pub expired: u64,
 }
@@ -351,6 +362,20 @@ pub fn read_item(
     (write, drafts)
 }
 
+/// What the pattern stage keeps between passes in a running daemon: the populations of
+/// every window, valid for the items up to `cursor` at the store's `generation`.
+#[derive(Debug)]
+struct Memory {
+    cursor: i64,
+    generation: i64,
+    populations: Populations,
+}
+
+/// The pattern stage. A pass reads the contacts, stored flags and staff of the customers
+/// that new items belong to, tells the kept populations about the new contacts and judges
+/// those customers' windows; without a valid memory (the first pass, after a relink or a
+/// merge, on PostgreSQL) it reads every customer's. Both give the same drafts: only windows
+/// holding a new contact are judged, and each is judged against every customer.
 async fn patterns(
     store: &Store,
     engine: &Engine,
@@ -358,17 +383,74 @@ async fn patterns(
     expires_at: i64,
     pass: &mut FlagPass,
 ) -> Result<(), FlagsError> {
+    let mut memory = engine.memory.lock().await;
     let cursor = store.stage_cursor(PATTERN_STAGE).await?;
     let newest = store.max_item_id().await?;
     if newest <= cursor {
         return Ok(());
     }
-    // The three reads are independent: on their own read connections, at once.
-    let (rows, pairs, flags) = tokio::try_join!(
-        store.flag_contacts(),
-        store.flag_item_staff(),
-        store.pattern_flags(now)
-    )?;
+    let generation = store.pattern_generation().await?;
+    let kept = memory
+        .take()
+        .filter(|m| Some(m.generation) == generation && m.cursor == cursor);
+    let touched = match &kept {
+        Some(_) => Some(store.customers_with_contacts(cursor, newest).await?),
+        None => None,
+    };
+    let scope = touched
+        .as_deref()
+        .map_or(ContactScope::All, ContactScope::Customers);
+    let (rows, pairs, flags) = if touched.as_ref().is_some_and(Vec::is_empty) {
+        (Vec::new(), Vec::new(), Vec::new())
+    } else {
+        // The three reads are independent: on their own read connections, at once.
+        tokio::try_join!(
+            store.flag_contacts(scope, newest),
+            store.flag_item_staff(scope, newest),
+            store.pattern_flags(now, scope)
+        )?
+    };
+    let contacts = contacts_of(&rows, pairs, cursor);
+    pass.pattern_contacts += contacts.len();
+    let calendar = calendar_for(&contacts, &engine.config, engine.tz);
+    let lengths: Vec<u32> = if engine.config.contact_volume.enabled {
+        engine.config.window_days.clone()
+    } else {
+        Vec::new()
+    };
+    let populations = match kept {
+        Some(mut m) => {
+            let new: Vec<(i64, i64)> = contacts
+                .iter()
+                .filter(|c| c.is_new && c.inbound)
+                .map(|c| (c.customer_id, calendar.day_number(c.at)))
+                .collect();
+            m.populations.add(&new);
+            m.populations
+        }
+        None => Populations::of(&contacts, &lengths, &calendar),
+    };
+    let drafts = draft_all(&contacts, &populations, &engine.config, &calendar);
+    let writes = lifecycle_writes(drafts, flags);
+    let outcome = store
+        .write_pattern_flags(&writes, newest, expires_at)
+        .await?;
+    pass.raised += outcome.raised;
+    pass.refreshed += outcome.refreshed;
+    if let Some(generation) = generation {
+        *memory = Some(Memory {
+            cursor: newest,
+            generation,
+            populations,
+        });
+    }
+    Ok(())
+}
+
+/// The contacts of `rows` with their staff and topics; those after `cursor` are new. A
+/// topic is numbered by its first item's id, so a pass over some customers numbers their
+/// topics as a pass over everyone does.
+fn contacts_of(rows: &[FlagContactRow], pairs: Vec<(i64, i64)>, cursor: i64) -> Vec<Contact> {
     let mut staff: HashMap<i64, Vec<i64>> = HashMap::new();
     for (item, member) in pairs {
         staff.entry(item).or_default().push(member);
@@ -383,8 +465,11 @@ async fn patterns(
         })
         .collect();
     let topic_of = topics::assign(&topic_items);
-    let contacts: Vec<Contact> = rows
-        .iter()
+    let mut first_item: HashMap<u64, i64> = HashMap::new();
+    for (r, topic) in rows.iter().zip(&topic_of) {
+        first_item.entry(*topic).or_insert(r.item_id);
+    }
+    rows.iter()
         .zip(topic_of)
         .map(|(r, topic)| Contact {
             item_id: r.item_id,
@@ -396,11 +481,14 @@ async fn patterns(
                 .remove(&r.item_id)
                 .unwrap_or_default()
                 .into_boxed_slice(),
-            topic,
+            topic: first_item[&topic] as u64,
             is_new: r.item_id > cursor,
         })
-        .collect();
-    let drafts = draft_all(&contacts, &engine.config, engine.tz);
+        .collect()
+}
+
+/// What each draft does to the stored flags of its customer and kind.
+fn lifecycle_writes(drafts: Vec<PatternDraft>, flags: Vec<StoredPatternFlag>) -> Vec<PatternWrite> {
     let mut stored: HashMap<(i64, String), Vec<Stored>> = HashMap::new();
     for f in flags {
         let strength = describe(&f.kind, &f.figures).map_or(0, |d| d.strength);
@@ -436,21 +524,15 @@ async fn patterns(
         }
     }
     writes.extend(refreshes.into_iter().map(|(id, d)| write_of(&d, Some(id))));
-    let outcome = store
-        .write_pattern_flags(&writes, newest, expires_at)
-        .await?;
-    pass.raised += outcome.raised;
-    pass.refreshed += outcome.refreshed;
-    Ok(())
+    writes
 }
 
-/// Every enabled pattern rule over `contacts`, with windows of whole local days in `tz`, the
-/// three rules on their own threads (each sweeps the whole history independently).
-pub fn draft_all(
+/// The calendar of `tz` with a table for the days `contacts` and their longest windows span.
+pub fn calendar_for(
     contacts: &[Contact],
     config: &crate::config::FlagsConfig,
     tz: chrono_tz::Tz,
-) -> Vec<PatternDraft> {
+) -> Calendar {
     let (from, to) = contacts.iter().fold((i64::MAX, i64::MIN), |(lo, hi), c| {
         (lo.min(c.at), hi.max(c.at))
     });
@@ -464,11 +546,22 @@ pub fn draft_all(
         .copied()
         .max()
         .unwrap_or(0);
-    let calendar = &if contacts.is_empty() {
+    if contacts.is_empty() {
         Calendar::new(tz)
     } else {
         Calendar::covering(tz, from, to, longest)
-    };
+    }
+}
+
+/// Every enabled pattern rule over `contacts` (every customer's, or some customers' with
+/// `populations` counting everyone), the three rules on their own threads (each sweeps its
+/// customers' history independently).
+pub fn draft_all(
+    contacts: &[Contact],
+    populations: &Populations,
+    config: &crate::config::FlagsConfig,
+    calendar: &Calendar,
+) -> Vec<PatternDraft> {
     std::thread::scope(|scope| {
         let spread = scope.spawn(|| {
             if !config.staff_spread.enabled {
@@ -507,7 +600,12 @@ pub fn draft_all(
                     .collect(),
                 percentile: config.contact_volume.percentile,
             };
-            drafts.extend(contact_volume::drafts(contacts, &rule, calendar));
+            drafts.extend(contact_volume::drafts(
+                contacts,
+                populations,
+                &rule,
+                calendar,
+            ));
         }
         // A rule that panicked is a bug: re-raise it here rather than lose its drafts.
         for rule in [spread, repeats] {

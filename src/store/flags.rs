@@ -4,19 +4,12 @@
 //! The rules are pure (`crate::flags`); this file only reads and writes what they decide.
 
 use super::batch::{now, ROWS_PER_STATEMENT};
-use super::{dispatch, packed, FlagRow, Store, StoreError};
+use super::{dispatch, FlagRow, Store, StoreError};
 use crate::domain::UnixTime;
 
 const FLAG_COLUMNS: &str = "f.id, f.kind, f.customer_id, c.customer_key, c.display_name, f.state, \
      f.window_start, f.window_end, f.figures, f.threshold, f.created_at, f.expires_at, \
      f.item_id, i.item_ref, f.sentence, f.reviewed_by, f.reviewed_at, f.state_note";
-
-/// A contact as [`Store::contact_rows`] reads it: id, customer, occurred_at, channel × 2 +
-/// inbound, thread key.
-type ContactCodes = (i64, i64, i64, i64, Option<String>);
-
-/// An item's topic marks: item, thread root, bands.
-type ItemMarks = (i64, Option<String>, Option<String>);
 
 const FLAG_FROM: &str =
     "FROM flags f JOIN customers c ON c.id = f.customer_id LEFT JOIN items i ON i.id = f.item_id";
@@ -65,48 +58,6 @@ fn to_row(r: FlagRecord) -> FlagRow {
         reviewed_at: r.reviewed_at,
         note: r.state_note,
     }
-}
-
-/// One contact as the pattern pass reads it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FlagContactRow {
-    /// Item id.
-    pub item_id: i64,
-    /// Internal customer id.
-    pub customer_id: i64,
-    /// When.
-    pub occurred_at: UnixTime,
-    /// Channel name.
-    pub channel: &'static str,
-    /// From the customer (else from the organisation).
-    pub inbound: bool,
-    /// Normalised subject.
-    pub thread_key: Option<String>,
-    /// Thread root from the headers (signal stage).
-    pub thread_root: Option<String>,
-    /// MinHash band keys (signal stage).
-    pub bands: Option<String>,
-}
-
-/// A stored pattern flag with its evidence, for the lifecycle decision.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredPatternFlag {
-    /// Flag id.
-    pub id: i64,
-    /// Internal customer id.
-    pub customer_id: i64,
-    /// Kind.
-    pub kind: String,
-    /// State.
-    pub state: String,
-    /// Window start.
-    pub window_start: UnixTime,
-    /// Window end.
-    pub window_end: UnixTime,
-    /// Figures (JSON text).
-    pub figures: String,
-    /// Evidence item ids.
-    pub evidence: Vec<i64>,
 }
 
 /// A pattern flag to write: raise new, or refresh open flag `refresh`.
@@ -292,178 +243,6 @@ impl Store {
         .fetch_one(pool)
         .await)?;
         Ok(n.unwrap_or(0))
-    }
-
-    /// Every non-automated inbound or outbound item linked to a customer, with its topic
-    /// marks, in id order: what the pattern rules count. Direction and channel are read as
-    /// one small code (channel × 2 + inbound) and the marks separately. On SQLite the rows
-    /// come packed (`store::packed`): sqlx's per-row cost was most of a full pass.
-    pub async fn flag_contacts(&self) -> Result<Vec<FlagContactRow>, StoreError> {
-        let max_id = self.max_id("items").await?;
-        let (rows, marks) = tokio::try_join!(self.contact_rows(max_id), self.mark_rows(max_id))?;
-        let mut marks: std::collections::HashMap<i64, (Option<String>, Option<String>)> = marks
-            .into_iter()
-            .map(|(id, root, bands)| (id, (root, bands)))
-            .collect();
-        const CHANNELS: [&str; 5] = ["email", "call", "letter", "note", "other"];
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                let (thread_root, bands) = marks.remove(&r.0).unwrap_or_default();
-                FlagContactRow {
-                    item_id: r.0,
-                    customer_id: r.1,
-                    occurred_at: r.2,
-                    channel: CHANNELS[usize::try_from(r.3 / 2).unwrap_or(4).min(4)],
-                    inbound: r.3 % 2 == 1,
-                    thread_key: r.4,
-                    thread_root,
-                    bands,
-                }
-            })
-            .collect())
-    }
-
-    /// (id, customer, occurred_at, channel × 2 + inbound, thread key) of every contact.
-    async fn contact_rows(&self, max_id: i64) -> Result<Vec<ContactCodes>, StoreError> {
-        const CODE: &str = "(CASE channel WHEN 'email' THEN 0 WHEN 'call' THEN 1 WHEN 'letter' THEN 2 WHEN 'note' THEN 3 ELSE 4 END) * 2 \
-                            + (CASE direction WHEN 'inbound' THEN 1 ELSE 0 END)";
-        const WHERE: &str =
-            "customer_id IS NOT NULL AND automated = FALSE AND direction IN ('inbound', 'outbound')";
-        Ok(match &self.backend {
-            super::Backend::Sqlite { read, .. } => {
-                let sql = format!(
-                    "SELECT group_concat({} || {} || {} || {} || {}, '') FROM items \
-                     WHERE id > $1 AND id <= $2 AND {WHERE}",
-                    packed::int_field("id"),
-                    packed::int_field("customer_id"),
-                    packed::int_field("occurred_at"),
-                    packed::int_field(CODE),
-                    packed::text_field("thread_key"),
-                );
-                let mut rows = packed::rows(read, &sql, max_id, |f| {
-                    Ok((
-                        f.int()?,
-                        f.int()?,
-                        f.int()?,
-                        f.int()?,
-                        f.text()?.map(str::to_owned),
-                    ))
-                })
-                .await?;
-                rows.sort_unstable_by_key(|r| r.0);
-                rows
-            }
-            super::Backend::Postgres(pool) => {
-                sqlx::query_as(&format!(
-                    "SELECT id, customer_id, occurred_at, CAST({CODE} AS BIGINT), thread_key \
-                     FROM items WHERE {WHERE} ORDER BY id"
-                ))
-                .fetch_all(pool)
-                .await?
-            }
-        })
-    }
-
-    /// (item, thread root, bands) of every item the signal stage marked.
-    async fn mark_rows(&self, max_id: i64) -> Result<Vec<ItemMarks>, StoreError> {
-        match &self.backend {
-            super::Backend::Sqlite { read, .. } => {
-                let sql = format!(
-                    "SELECT group_concat({} || {} || {}, '') FROM item_marks \
-                     WHERE item_id > $1 AND item_id <= $2",
-                    packed::int_field("item_id"),
-                    packed::text_field("thread_root"),
-                    packed::text_field("bands"),
-                );
-                packed::rows(read, &sql, max_id, |f| {
-                    Ok((
-                        f.int()?,
-                        f.text()?.map(str::to_owned),
-                        f.text()?.map(str::to_owned),
-                    ))
-                })
-                .await
-            }
-            super::Backend::Postgres(pool) => Ok(sqlx::query_as(
-                "SELECT item_id, thread_root, bands FROM item_marks",
-            )
-            .fetch_all(pool)
-            .await?),
-        }
-    }
-
-    /// Every (item, staff member) pair, in item order (packed on SQLite, as
-    /// [`Store::flag_contacts`]).
-    pub async fn flag_item_staff(&self) -> Result<Vec<(i64, i64)>, StoreError> {
-        match &self.backend {
-            super::Backend::Sqlite { read, .. } => {
-                let sql = format!(
-                    "SELECT group_concat({} || {}, '') FROM item_staff \
-                     WHERE item_id > $1 AND item_id <= $2",
-                    packed::int_field("item_id"),
-                    packed::int_field("staff_id"),
-                );
-                let mut pairs = packed::rows(read, &sql, self.max_id("items").await?, |f| {
-                    Ok((f.int()?, f.int()?))
-                })
-                .await?;
-                pairs.sort_unstable();
-                Ok(pairs)
-            }
-            super::Backend::Postgres(pool) => Ok(sqlx::query_as(
-                "SELECT item_id, staff_id FROM item_staff ORDER BY item_id",
-            )
-            .fetch_all(pool)
-            .await?),
-        }
-    }
-
-    /// The largest id in `table` (0 when empty).
-    async fn max_id(&self, table: &'static str) -> Result<i64, StoreError> {
-        let (n,): (Option<i64>,) = dispatch!(read self, pool => sqlx::query_as(&format!(
-            "SELECT MAX(id) FROM {table}"
-        ))
-        .fetch_one(pool)
-        .await)?;
-        Ok(n.unwrap_or(0))
-    }
-
-    /// Every unexpired pattern flag with its evidence.
-    pub async fn pattern_flags(&self, now: UnixTime) -> Result<Vec<StoredPatternFlag>, StoreError> {
-        type Row = (i64, i64, String, String, i64, i64, String);
-        let rows: Vec<Row> = dispatch!(read self, pool => sqlx::query_as(
-            "SELECT id, customer_id, kind, state, window_start, window_end, figures FROM flags \
-             WHERE item_id IS NULL AND expires_at > $1 ORDER BY id",
-        )
-        .bind(now)
-        .fetch_all(pool)
-        .await)?;
-        let evidence: Vec<(i64, i64)> = dispatch!(read self, pool => sqlx::query_as(
-            "SELECT e.flag_id, e.item_id FROM flag_evidence e JOIN flags f ON f.id = e.flag_id \
-             WHERE f.item_id IS NULL AND f.expires_at > $1",
-        )
-        .bind(now)
-        .fetch_all(pool)
-        .await)?;
-        let mut by_flag: std::collections::HashMap<i64, Vec<i64>> =
-            std::collections::HashMap::new();
-        for (flag, item) in evidence {
-            by_flag.entry(flag).or_default().push(item);
-        }
-        Ok(rows
-            .into_iter()
-            .map(|r| StoredPatternFlag {
-                evidence: by_flag.remove(&r.0).unwrap_or_default(),
-                id: r.0,
-                customer_id: r.1,
-                kind: r.2,
-                state: r.3,
-                window_start: r.4,
-                window_end: r.5,
-                figures: r.6,
-            })
-            .collect())
     }
 
     /// Raises and refreshes pattern flags and moves the pattern cursor to `cursor`, in one

@@ -24,6 +24,7 @@ mod model;
 mod outbox;
 mod packed;
 mod parts;
+mod pattern_reads;
 mod quarantine;
 mod raw;
 mod routing;
@@ -33,13 +34,14 @@ pub use content::StoredContent;
 pub use corrections::{AuditEntry, CorrectionError, LinkReview};
 pub use error::StoreError;
 pub use flags::{
-    ContextRow, FlagContactRow, ItemFlagWrite, PatternOutcome, PatternWrite, ScanRow, ScanWrite,
-    StoredPatternFlag, PATTERN_STAGE, SIGNAL_STAGE,
+    ContextRow, ItemFlagWrite, PatternOutcome, PatternWrite, ScanRow, ScanWrite, PATTERN_STAGE,
+    SIGNAL_STAGE,
 };
 pub use items::{CustomerView, ItemView, LinkDecision};
 pub use links::{LinkPass, LINK_BATCH, RULES};
 pub use model::*;
 pub use outbox::{OutboxListing, OutboxState, OutboxTotals};
+pub use pattern_reads::{ContactScope, FlagContactRow, StoredPatternFlag};
 pub use quarantine::{QuarantineEntry, QuarantineState};
 pub use routing::{RoutingCandidate, RoutingListing, RoutingRecord};
 
