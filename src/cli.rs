@@ -658,6 +658,13 @@ pub enum BenchCommand {
         /// Customers they come from.
         #[arg(long, default_value_t = 100_000)]
         customers: usize,
+        /// New calls then stored `--per-pass` at a time, each group followed by the
+        /// daemon's flag pass (one engine kept throughout, as in the daemon).
+        #[arg(long, default_value_t = 1_000)]
+        new: usize,
+        /// New calls stored before each pass.
+        #[arg(long, default_value_t = 1)]
+        per_pass: usize,
         /// Store URL (default: a fresh SQLite file in a temp dir).
         #[arg(long)]
         store: Option<String>,

@@ -530,9 +530,11 @@ async fn bench(what: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Flags {
             contacts,
             customers,
+            new,
+            per_pass,
             store,
         } => {
-            crate::bench::flags(contacts, customers, store.as_deref()).await?;
+            crate::bench::flags(contacts, customers, (new, per_pass), store.as_deref()).await?;
         }
         BenchCommand::Letters { pages, pdfs, dir } => {
             crate::bench::letters(pages, pdfs, &dir).await?;

@@ -114,7 +114,7 @@ impl Router {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<RoutingPass, RoutingError> {
         let mut report = RoutingPass::default();
-        let up_to = self.store.newest_item_id().await?;
+        let up_to = self.store.max_item_id().await?;
         let today = arrangements::today(&self.timezone, now);
         let active = self.store.active_arrangements(today).await?;
         let absent: Vec<EmailAddress> = self

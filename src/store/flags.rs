@@ -235,9 +235,11 @@ impl Store {
 
     /// The highest item id the flag stages may read (0 for an empty log): every item up to
     /// it has its customer decided, so no item is read before the link stage has linked it.
+    /// (`+id` keeps SQLite from walking the whole table in id order looking for a waiting
+    /// item, when there is none, instead of reading the small index of waiting items.)
     pub async fn max_item_id(&self) -> Result<i64, StoreError> {
         let (n,): (Option<i64>,) = dispatch!(read self, pool => sqlx::query_as(
-            "SELECT COALESCE((SELECT MIN(id) - 1 FROM items WHERE linked_at IS NULL AND link_input IS NOT NULL), \
+            "SELECT COALESCE((SELECT MIN(+id) - 1 FROM items WHERE linked_at IS NULL AND link_input IS NOT NULL), \
                              (SELECT MAX(id) FROM items))",
         )
         .fetch_one(pool)

@@ -77,18 +77,6 @@ type ListTuple = (
 );
 
 impl Store {
-    /// The newest item id the stage may decide: below the first item still waiting for the
-    /// link stage (its customer is not known yet), else the newest item.
-    pub async fn newest_item_id(&self) -> Result<i64, StoreError> {
-        let (id,): (Option<i64>,) = dispatch!(read self, pool => sqlx::query_as(
-            "SELECT COALESCE((SELECT MIN(id) - 1 FROM items WHERE linked_at IS NULL AND link_input IS NOT NULL), \
-             (SELECT MAX(id) FROM items))",
-        )
-        .fetch_one(pool)
-        .await)?;
-        Ok(id.unwrap_or(0))
-    }
-
     /// Up to `limit` inbound email items with ids up to `up_to` that have no decision yet,
     /// oldest first.
     pub async fn routing_candidates(
