@@ -113,7 +113,8 @@ pub struct Rule {
 /// The drafts for every pattern whose windows hold at least one new contact. `contacts`
 /// may hold outbound and inbound items in any order (only inbound ones count) and may be
 /// every customer's or only some customers': each customer's windows are judged against
-/// `populations`, which count every customer. Windows are whole days of `calendar`.
+/// `populations`, which count every customer (built with the rule's percentile). Windows are
+/// whole days of `calendar`.
 pub fn drafts(
     contacts: &[Contact],
     populations: &Populations,
@@ -148,7 +149,6 @@ pub fn drafts(
                 populations,
                 span,
                 (length, min),
-                rule.percentile,
                 calendar,
             )));
         }
@@ -221,14 +221,13 @@ struct Customer<'a> {
 
 impl Customer<'_> {
     /// The windows of `length` days (ending on a day of the history `span`) that hold a new
-    /// contact, at least `min` contacts, and more than the `percentile` of every customer in
-    /// contact in the same days. Days where the count cannot fire are skipped over.
+    /// contact, at least `min` contacts, and more than the populations' percentile of every
+    /// customer in contact in the same days. Days where the count cannot fire are skipped.
     fn hits(
         &self,
         populations: &Populations,
         span: (i64, i64),
         (length, min): (u32, u32),
-        percentile: f64,
         calendar: &Calendar,
     ) -> Vec<Hit<Population>> {
         let (days, min, len) = (self.days, min as usize, i64::from(length));
@@ -266,7 +265,7 @@ impl Customer<'_> {
                 }
                 continue;
             }
-            if let Some(population) = populations.at(length, day, percentile) {
+            if let Some(population) = populations.at(length, day) {
                 if count as f64 > population.percentile_value {
                     hits.push(Hit {
                         customer_id: self.id,

@@ -9,7 +9,7 @@ fn judge(contacts: &[Contact], rule: &Rule, calendar: &Calendar) -> Vec<PatternD
     let lengths: Vec<u32> = rule.windows.iter().map(|w| w.0).collect();
     drafts(
         contacts,
-        &Populations::of(contacts, &lengths, calendar),
+        &Populations::of(contacts, &lengths, rule.percentile, calendar),
         rule,
         calendar,
     )
@@ -277,7 +277,7 @@ fn judging_only_the_customers_with_new_contacts_gives_the_drafts_of_judging_ever
     // What an incremental pass has: the populations of the old contacts, told the new ones,
     // and the contacts of the customers the new items belong to.
     let old: Vec<Contact> = all.iter().filter(|c| !c.is_new).cloned().collect();
-    let mut populations = Populations::of(&old, &lengths, &cal);
+    let mut populations = Populations::of(&old, &lengths, rule.percentile, &cal);
     let new: Vec<(i64, i64)> = all
         .iter()
         .filter(|c| c.is_new)

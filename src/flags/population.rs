@@ -34,6 +34,8 @@ pub struct Population {
 pub struct Populations {
     /// Window lengths in days.
     lengths: Vec<u32>,
+    /// The percentile (0–100) every window's figures give.
+    percentile: f64,
     /// Local day numbers of each customer's inbound contacts, ascending.
     days: HashMap<i64, Vec<i32>>,
     /// The first and last local day with an inbound contact: windows end on these days and
@@ -42,12 +44,15 @@ pub struct Populations {
     /// Per length (in `lengths` order): the histogram of the window whose last day is
     /// `span.0 + i`, at `i`.
     histograms: Vec<Vec<Histogram>>,
+    /// The figures of each histogram, kept beside it (a rule asks for them on every day of
+    /// every customer it judges).
+    figures: Vec<Vec<Population>>,
 }
 
 impl Populations {
     /// The populations of the inbound `contacts`, for windows of `lengths` days of
-    /// `calendar`. No lengths, nothing kept.
-    pub fn of(contacts: &[Contact], lengths: &[u32], calendar: &Calendar) -> Self {
+    /// `calendar`, with the `percentile` (0–100) of their counts. No lengths, nothing kept.
+    pub fn of(contacts: &[Contact], lengths: &[u32], percentile: f64, calendar: &Calendar) -> Self {
         if lengths.is_empty() {
             return Self::default();
         }
@@ -62,6 +67,7 @@ impl Populations {
         }
         let mut out = Self {
             lengths: lengths.to_vec(),
+            percentile,
             days,
             ..Self::default()
         };
@@ -111,7 +117,9 @@ impl Populations {
                     let after = in_window(all, day, length);
                     let before = after - in_window(fresh, day, length);
                     if before != after {
-                        self.histograms[li][(day - first) as usize].moved(before, after);
+                        let i = (day - first) as usize;
+                        self.histograms[li][i].moved(before, after);
+                        self.figures[li][i] = figures(&self.histograms[li][i], self.percentile);
                     }
                 }
             }
@@ -123,26 +131,27 @@ impl Populations {
             let later: Vec<Histogram> = (last + 1..=new_last)
                 .map(|day| self.counted(li, day))
                 .collect();
+            let figured = |h: &[Histogram]| -> Vec<Population> {
+                h.iter().map(|h| figures(h, self.percentile)).collect()
+            };
+            let (before, after) = (figured(&earlier), figured(&later));
             let kept = std::mem::take(&mut self.histograms[li]);
             self.histograms[li] = earlier.into_iter().chain(kept).chain(later).collect();
+            let kept = std::mem::take(&mut self.figures[li]);
+            self.figures[li] = before.into_iter().chain(kept).chain(after).collect();
         }
         self.span = Some((new_first, new_last));
     }
 
-    /// The population of the window of `length` days whose last local day is `last_day`,
-    /// with the `percentile` (0–100) of its counts; `None` outside the history.
-    pub fn at(&self, length: u32, last_day: i64, percentile: f64) -> Option<Population> {
+    /// The population of the window of `length` days whose last local day is `last_day`;
+    /// `None` outside the history.
+    pub fn at(&self, length: u32, last_day: i64) -> Option<Population> {
         let li = self.lengths.iter().position(|&l| l == length)?;
         let (first, last) = self.span?;
         if last_day < first || last_day > last {
             return None;
         }
-        let h = &self.histograms[li][(last_day - first) as usize];
-        Some(Population {
-            size: h.population(),
-            median: h.percentile(50.0).unwrap_or(0.0),
-            percentile_value: h.percentile(percentile).unwrap_or(f64::MAX),
-        })
+        Some(self.figures[li][(last_day - first) as usize])
     }
 
     /// Counts every window from the days: one sweep per length over the contacts in day
@@ -160,6 +169,7 @@ impl Populations {
         };
         let Some((first, last)) = self.span else {
             self.histograms = vec![Vec::new(); self.lengths.len()];
+            self.figures = vec![Vec::new(); self.lengths.len()];
             return;
         };
         self.histograms = self
@@ -189,6 +199,11 @@ impl Populations {
                     .collect()
             })
             .collect();
+        self.figures = self
+            .histograms
+            .iter()
+            .map(|days| days.iter().map(|h| figures(h, self.percentile)).collect())
+            .collect();
     }
 
     /// The histogram of one window, counted from every customer's days.
@@ -202,6 +217,15 @@ impl Populations {
             }
         }
         h
+    }
+}
+
+/// The figures of one window's histogram.
+fn figures(h: &Histogram, percentile: f64) -> Population {
+    Population {
+        size: h.population(),
+        median: h.percentile(50.0).unwrap_or(0.0),
+        percentile_value: h.percentile(percentile).unwrap_or(f64::MAX),
     }
 }
 
@@ -247,11 +271,7 @@ mod tests {
         let (first, last) = a.span().expect("the histories are not empty");
         for &length in lengths {
             for day in first - 2..=last + 2 {
-                assert_eq!(
-                    a.at(length, day, 95.0),
-                    b.at(length, day, 95.0),
-                    "{length} {day}"
-                );
+                assert_eq!(a.at(length, day), b.at(length, day), "{length} {day}");
             }
         }
     }
@@ -264,7 +284,7 @@ mod tests {
         // New contacts inside the history, and on days before and after it.
         let (old, mut new): (Vec<Contact>, Vec<Contact>) =
             all.iter().cloned().partition(|c| c.item_id % 5 != 0);
-        let mut kept = Populations::of(&old, &lengths, &cal);
+        let mut kept = Populations::of(&old, &lengths, 95.0, &cal);
         let (first, last) = kept.span().expect("the history is not empty");
         new.push(inbound(10_000, 3, first - 3, 1, &[]));
         new.push(inbound(10_001, 61, last + 2, 1, &[]));
@@ -276,7 +296,7 @@ mod tests {
         let everything: Vec<Contact> = old.into_iter().chain(new).collect();
         same(
             &kept,
-            &Populations::of(&everything, &lengths, &cal),
+            &Populations::of(&everything, &lengths, 95.0, &cal),
             &lengths,
         );
     }
@@ -286,13 +306,13 @@ mod tests {
         let cal = utc();
         let lengths = [7];
         let old = history(20, 5, 3);
-        let mut kept = Populations::of(&old, &lengths, &cal);
+        let mut kept = Populations::of(&old, &lengths, 95.0, &cal);
         kept.add(&[(4, 900)]);
         let mut everything = old;
         everything.push(inbound(50_000, 4, 900, 0, &[]));
         same(
             &kept,
-            &Populations::of(&everything, &lengths, &cal),
+            &Populations::of(&everything, &lengths, 95.0, &cal),
             &lengths,
         );
     }
@@ -306,11 +326,11 @@ mod tests {
             inbound(3, 2, 11, 0, &[]),
             inbound(4, 3, 30, 0, &[]),
         ];
-        let p = Populations::of(&contacts, &[7], &cal);
-        let day11 = p.at(7, 11, 50.0).expect("day 11 is in the history");
+        let p = Populations::of(&contacts, &[7], 50.0, &cal);
+        let day11 = p.at(7, 11).expect("day 11 is in the history");
         assert_eq!((day11.size, day11.median), (2, 1.5));
-        assert_eq!(p.at(7, 30, 50.0).map(|x| x.size), Some(1));
-        assert_eq!(p.at(7, 9, 50.0), None, "before the first contact");
-        assert_eq!(p.at(30, 11, 50.0), None, "not a configured length");
+        assert_eq!(p.at(7, 30).map(|x| x.size), Some(1));
+        assert_eq!(p.at(7, 9), None, "before the first contact");
+        assert_eq!(p.at(30, 11), None, "not a configured length");
     }
 }

@@ -428,7 +428,12 @@ async fn patterns(
             m.populations.add(&new);
             m.populations
         }
-        None => Populations::of(&contacts, &lengths, &calendar),
+        None => Populations::of(
+            &contacts,
+            &lengths,
+            engine.config.contact_volume.percentile,
+            &calendar,
+        ),
     };
     let drafts = draft_all(&contacts, &populations, &engine.config, &calendar);
     let writes = lifecycle_writes(drafts, flags);
@@ -451,10 +456,6 @@ async fn patterns(
 /// topic is numbered by its first item's id, so a pass over some customers numbers their
 /// topics as a pass over everyone does.
 fn contacts_of(rows: &[FlagContactRow], pairs: Vec<(i64, i64)>, cursor: i64) -> Vec<Contact> {
-    let mut staff: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (item, member) in pairs {
-        staff.entry(item).or_default().push(member);
-    }
     let topic_items: Vec<TopicItem> = rows
         .iter()
         .map(|r| TopicItem {
@@ -465,24 +466,32 @@ fn contacts_of(rows: &[FlagContactRow], pairs: Vec<(i64, i64)>, cursor: i64) -> 
         })
         .collect();
     let topic_of = topics::assign(&topic_items);
-    let mut first_item: HashMap<u64, i64> = HashMap::new();
-    for (r, topic) in rows.iter().zip(&topic_of) {
-        first_item.entry(*topic).or_insert(r.item_id);
+    // Topic numbers are row indices of the group's root: number each by its first item.
+    let mut first_item = vec![i64::MAX; rows.len()];
+    for (r, &topic) in rows.iter().zip(&topic_of) {
+        let slot = &mut first_item[topic as usize];
+        *slot = (*slot).min(r.item_id);
     }
+    // Rows and pairs are both in item order: each row takes the pairs of its item.
+    let mut pairs = pairs.into_iter().peekable();
     rows.iter()
         .zip(topic_of)
-        .map(|(r, topic)| Contact {
-            item_id: r.item_id,
-            customer_id: r.customer_id,
-            at: r.occurred_at,
-            inbound: r.inbound,
-            channel: r.channel,
-            staff: staff
-                .remove(&r.item_id)
-                .unwrap_or_default()
-                .into_boxed_slice(),
-            topic: first_item[&topic] as u64,
-            is_new: r.item_id > cursor,
+        .map(|(r, topic)| {
+            while pairs.next_if(|p| p.0 < r.item_id).is_some() {}
+            let mut staff = Vec::new();
+            while let Some((_, member)) = pairs.next_if(|p| p.0 == r.item_id) {
+                staff.push(member);
+            }
+            Contact {
+                item_id: r.item_id,
+                customer_id: r.customer_id,
+                at: r.occurred_at,
+                inbound: r.inbound,
+                channel: r.channel,
+                staff: staff.into_boxed_slice(),
+                topic: first_item[topic as usize] as u64,
+                is_new: r.item_id > cursor,
+            }
         })
         .collect()
 }

@@ -65,7 +65,8 @@ pub struct TopicItem<'a> {
     pub bands: Option<&'a str>,
 }
 
-/// A topic number for every item, in order: equal numbers, same topic.
+/// A topic number for every item, in order: equal numbers, same topic. A number is the index
+/// in `items` of one item of its topic.
 pub fn assign<'a>(items: &[TopicItem<'a>]) -> Vec<u64> {
     let mut sets = UnionFind::new(items.len());
     let mut first: HashMap<(i64, u8, &'a str), usize> = HashMap::new();
