@@ -235,18 +235,18 @@ impl Customer<'_> {
         if days.len() < min.max(1) {
             return hits;
         }
-        let fresh_days: Vec<i64> = days
+        let fresh_days: Vec<i32> = days
             .iter()
             .zip(self.fresh)
             .filter(|(_, f)| **f)
-            .map(|(d, _)| i64::from(*d))
+            .map(|(d, _)| *d)
             .collect();
         let (Some(&first_fresh), Some(&last_fresh)) = (fresh_days.first(), fresh_days.last())
         else {
             return hits;
         };
-        let mut day = first_fresh.max(span.0);
-        let stop = (last_fresh + len - 1).min(span.1);
+        let mut day = i64::from(first_fresh).max(span.0);
+        let stop = (i64::from(last_fresh) + len - 1).min(span.1);
         while day <= stop {
             let upto = days.partition_point(|&d| i64::from(d) <= day);
             let count = in_window(days, day, len);
@@ -258,9 +258,9 @@ impl Customer<'_> {
                 }
                 continue;
             }
-            if in_window_i64(&fresh_days, day, len) == 0 {
-                match fresh_days.iter().find(|&&d| d > day) {
-                    Some(&next) => day = next,
+            if in_window(&fresh_days, day, len) == 0 {
+                match fresh_days.get(fresh_days.partition_point(|&d| i64::from(d) <= day)) {
+                    Some(&next) => day = i64::from(next),
                     None => break,
                 }
                 continue;
@@ -280,11 +280,6 @@ impl Customer<'_> {
         }
         hits
     }
-}
-
-/// [`in_window`] over day numbers kept as `i64`.
-fn in_window_i64(days: &[i64], last_day: i64, length: i64) -> usize {
-    days.partition_point(|&d| d <= last_day) - days.partition_point(|&d| d <= last_day - length)
 }
 
 #[cfg(test)]
