@@ -248,18 +248,37 @@ async fn story(store: Store) {
     assert_eq!(store.open_flag_count().await.unwrap(), 1);
     let stored = store.pattern_flags(now, ContactScope::All).await.unwrap();
     assert_eq!((stored[0].id, stored[0].evidence.len()), (flag_id, 1));
-    let theirs = [counts[0].customer_id];
+    // An incremental pass reads the flags of the customers with a contact after its cursor.
+    let last = *evidence.iter().max().unwrap();
     let scoped = store
-        .pattern_flags(now, ContactScope::Customers(&theirs))
+        .pattern_flags(
+            now,
+            ContactScope::NewSince {
+                after: last - 1,
+                upto: last,
+            },
+        )
         .await
         .unwrap();
-    assert_eq!(scoped.len(), 1, "the customer's own flag");
-    let others = [counts[0].customer_id + 1_000];
-    assert!(store
-        .pattern_flags(now, ContactScope::Customers(&others))
-        .await
-        .unwrap()
-        .is_empty());
+    assert_eq!(
+        scoped.len(),
+        1,
+        "the flag of the customer with the new contact"
+    );
+    assert!(
+        store
+            .pattern_flags(
+                now,
+                ContactScope::NewSince {
+                    after: last,
+                    upto: last
+                }
+            )
+            .await
+            .unwrap()
+            .is_empty(),
+        "no new contact: no customer's flags"
+    );
     assert!(store
         .review_flag(
             flag_id,

@@ -192,6 +192,18 @@ impl PersonName {
         !a.is_empty() && a == b
     }
 
+    /// Whether `word` (a one-word name such as a first-name-only `From: Michael`) is one of
+    /// this name's given names or its family name, compared folded (`Zoe` in `Zoë Brown`).
+    pub fn holds_word(&self, word: &str) -> bool {
+        let word = fold(word.trim());
+        !word.is_empty()
+            && self
+                .given
+                .iter()
+                .chain(std::iter::once(&self.family))
+                .any(|w| fold(w) == word)
+    }
+
     /// Whether two names can be the same person: the same family key, and given names that
     /// agree wherever both have one (equal, or one is the other's initial). Titles are
     /// ignored: `J. Smith` ~ `John Smith`, `Mrs Ann Jones` ~ `Ann Jones`, `Mr Patel` ~
@@ -410,5 +422,15 @@ mod tests {
         assert!(!name("John Smith").compatible(&name("Jane Smith")));
         assert!(!name("John Smith").compatible(&name("John Smyth")));
         assert!(!name("K. Smith").compatible(&name("John Smith")));
+    }
+
+    #[test]
+    fn a_one_word_name_is_held_by_the_full_names_that_contain_it() {
+        assert!(name("Michael Young").holds_word("Michael"));
+        assert!(name("Michael Young").holds_word(" young "));
+        assert!(name("Zoë Brown").holds_word("Zoe"));
+        assert!(!name("Michael Young").holds_word("Jane"));
+        assert!(!name("Michael Young").holds_word("Mich"));
+        assert!(!name("Michael Young").holds_word(""));
     }
 }

@@ -27,8 +27,8 @@ use crate::config::Config;
 use crate::ingest::email::{parse_email, ParseLimits};
 use crate::signals::{self, Lexicon, SignalKind};
 use crate::store::{
-    ContactScope, FlagContactRow, ItemFlagWrite, NewOutboxMessage, PatternWrite, ScanRow,
-    ScanWrite, Store, StoredPatternFlag, PATTERN_STAGE, SIGNAL_STAGE,
+    ContactScope, FlagContactRow, FlagPositions, ItemFlagWrite, NewOutboxMessage, PatternWrite,
+    ScanRow, ScanWrite, Store, StoredPatternFlag, PATTERN_STAGE, SIGNAL_STAGE,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -37,6 +37,9 @@ use std::sync::Arc;
 const SCAN_BATCH: i64 = 1024;
 /// Items the daemon scans per maintenance pass before it lets the digest and outbox run.
 const SCAN_PER_PASS: usize = 20_000;
+/// Contacts from which the pattern rules run on threads of their own (a full pass); fewer
+/// are judged on the calling thread.
+const PARALLEL_RULES_FROM: usize = 10_000;
 /// A `safety` item older than this (a backfill of old mail) is flagged for review but not
 /// alerted: the alert is for what is happening now.
 const ALERT_RECENT_SECS: i64 = 7 * 86_400;
@@ -160,7 +163,9 @@ pub struct FlagPass {
 }
 
 /// Runs the signal stage (all of it when `drain`, else a bounded share), then the pattern
-/// stage once signals have caught up, then deletes expired flags.
+/// stage once signals have caught up, then deletes expired flags when one is due. Where the
+/// stages stand is read once, at the start: both judge up to the items readable then, and
+/// items stored during the pass wait for the next.
 pub async fn evaluate(
     store: &Store,
     engine: &Engine,
@@ -168,18 +173,28 @@ pub async fn evaluate(
     drain: bool,
 ) -> Result<FlagPass, FlagsError> {
     let mut pass = FlagPass::default();
+    let at = store.flag_positions().await?;
     let expires_at = now + i64::from(engine.config.expiry_days) * 86_400;
     let caught_up = if engine.config.signals.enabled {
-        scan_signals(store, engine, now, expires_at, drain, &mut pass).await?
+        let scan = Scan {
+            from: at.signals,
+            upto: at.readable,
+            now,
+            expires_at,
+            drain,
+        };
+        scan_signals(store, engine, scan, &mut pass).await? >= at.readable
     } else {
         true
     };
     let c = &engine.config;
     let any_pattern = c.contact_volume.enabled || c.staff_spread.enabled || c.repeat_topic.enabled;
-    if caught_up && any_pattern {
-        patterns(store, engine, now, expires_at, &mut pass).await?;
+    if caught_up && any_pattern && at.readable > at.patterns {
+        patterns(store, engine, &at, (now, expires_at), &mut pass).await?;
     }
-    pass.expired = store.delete_expired_flags(now).await?;
+    if at.next_expiry.is_some_and(|due| due <= now) {
+        pass.expired = store.delete_expired_flags(now).await?;
+    }
     Ok(pass)
 }
 
@@ -192,31 +207,48 @@ pub async fn recompute(store: &Store, engine: &Engine, now: i64) -> Result<FlagP
     evaluate(store, engine, now, true).await
 }
 
-/// Returns whether the stage has read every item.
-async fn scan_signals(
-    store: &Store,
-    engine: &Engine,
+/// What a signal pass reads: items after `from` up to `upto`.
+struct Scan {
+    from: i64,
+    upto: i64,
     now: i64,
     expires_at: i64,
     drain: bool,
+}
+
+/// Returns the item the stage has read up to.
+async fn scan_signals(
+    store: &Store,
+    engine: &Engine,
+    scan: Scan,
     pass: &mut FlagPass,
-) -> Result<bool, FlagsError> {
-    let mut cursor = store.stage_cursor(SIGNAL_STAGE).await?;
-    let newest = store.max_item_id().await?;
-    while cursor < newest {
-        let rows = store.scan_batch(cursor, newest, SCAN_BATCH).await?;
-        // A short batch reached `newest`: everything up to it (calls too) has been read.
+) -> Result<i64, FlagsError> {
+    let Scan {
+        from,
+        upto,
+        now,
+        expires_at,
+        drain,
+    } = scan;
+    let mut cursor = from;
+    while cursor < upto {
+        let rows = store.scan_batch(cursor, upto, SCAN_BATCH).await?;
+        // A short batch reached `upto`: everything up to it (calls too) has been read.
         let last = match rows.last() {
             Some(row) if rows.len() as i64 == SCAN_BATCH => row.item_id,
-            _ => newest,
+            _ => upto,
         };
         let raw_ids: Vec<i64> = rows
             .iter()
             .filter(|r| r.channel == "email")
             .map(|r| r.raw_id)
             .collect();
-        let contents = store.raw_contents(&raw_ids).await?;
-        let read = read_batch(rows.clone(), contents, engine).await?;
+        let read = if rows.is_empty() {
+            Vec::new()
+        } else {
+            let contents = store.raw_contents(&raw_ids).await?;
+            read_batch(rows.clone(), contents, engine).await?
+        };
         let mut alerts: Vec<NewOutboxMessage> = Vec::new();
         let mut writes = Vec::with_capacity(read.len());
         for (row, (write, drafts)) in rows.iter().zip(read) {
@@ -254,10 +286,10 @@ async fn scan_signals(
         pass.alerts += alerts.len();
         cursor = last;
         if !drain && pass.scanned >= SCAN_PER_PASS {
-            return Ok(cursor >= newest && store.max_item_id().await? <= cursor);
+            break;
         }
     }
-    Ok(store.max_item_id().await? <= cursor)
+    Ok(cursor)
 }
 
 /// Reads a batch on every core: each item's text, its signals and context, its marks.
@@ -379,37 +411,27 @@ struct Memory {
 async fn patterns(
     store: &Store,
     engine: &Engine,
-    now: i64,
-    expires_at: i64,
+    at: &FlagPositions,
+    (now, expires_at): (i64, i64),
     pass: &mut FlagPass,
 ) -> Result<(), FlagsError> {
     let mut memory = engine.memory.lock().await;
-    let cursor = store.stage_cursor(PATTERN_STAGE).await?;
-    let newest = store.max_item_id().await?;
-    if newest <= cursor {
-        return Ok(());
-    }
-    let generation = store.pattern_generation().await?;
+    let (cursor, newest) = (at.patterns, at.readable);
     let kept = memory
         .take()
-        .filter(|m| Some(m.generation) == generation && m.cursor == cursor);
-    let touched = match &kept {
-        Some(_) => Some(store.customers_with_contacts(cursor, newest).await?),
-        None => None,
+        .filter(|m| Some(m.generation) == at.generation && m.cursor == cursor);
+    let scope = match &kept {
+        Some(_) => ContactScope::NewSince {
+            after: cursor,
+            upto: newest,
+        },
+        None => ContactScope::All,
     };
-    let scope = touched
-        .as_deref()
-        .map_or(ContactScope::All, ContactScope::Customers);
-    let (rows, pairs, flags) = if touched.as_ref().is_some_and(Vec::is_empty) {
-        (Vec::new(), Vec::new(), Vec::new())
-    } else {
-        // The three reads are independent: on their own read connections, at once.
-        tokio::try_join!(
-            store.flag_contacts(scope, newest),
-            store.flag_item_staff(scope, newest),
-            store.pattern_flags(now, scope)
-        )?
-    };
+    // The reads are independent: on their own read connections, at once.
+    let ((rows, pairs), flags) = tokio::try_join!(
+        store.pattern_contacts(scope, newest),
+        store.pattern_flags(now, scope)
+    )?;
     let contacts = contacts_of(&rows, pairs, cursor);
     pass.pattern_contacts += contacts.len();
     let calendar = calendar_for(&contacts, &engine.config, engine.tz);
@@ -442,7 +464,7 @@ async fn patterns(
         .await?;
     pass.raised += outcome.raised;
     pass.refreshed += outcome.refreshed;
-    if let Some(generation) = generation {
+    if let Some(generation) = at.generation {
         *memory = Some(Memory {
             cursor: newest,
             generation,
@@ -563,41 +585,41 @@ pub fn calendar_for(
 }
 
 /// Every enabled pattern rule over `contacts` (every customer's, or some customers' with
-/// `populations` counting everyone), the three rules on their own threads (each sweeps its
-/// customers' history independently).
+/// `populations` counting everyone); on a full pass the three rules run on threads of their
+/// own (each sweeps its customers' history independently).
 pub fn draft_all(
     contacts: &[Contact],
     populations: &Populations,
     config: &crate::config::FlagsConfig,
     calendar: &Calendar,
 ) -> Vec<PatternDraft> {
-    std::thread::scope(|scope| {
-        let spread = scope.spawn(|| {
-            if !config.staff_spread.enabled {
-                return Vec::new();
-            }
-            staff_spread::drafts(
-                contacts,
-                staff_spread::Rule {
-                    window_days: config.staff_spread.window_days,
-                    min_staff: config.staff_spread.min_staff,
-                },
-                calendar,
-            )
-        });
-        let repeats = scope.spawn(|| {
-            if !config.repeat_topic.enabled {
-                return Vec::new();
-            }
-            repeat_topic::drafts(
-                contacts,
-                repeat_topic::Rule {
-                    window_days: config.repeat_topic.window_days,
-                    min_repeats: config.repeat_topic.min_repeats,
-                },
-                calendar,
-            )
-        });
+    let spread = || {
+        if !config.staff_spread.enabled {
+            return Vec::new();
+        }
+        staff_spread::drafts(
+            contacts,
+            staff_spread::Rule {
+                window_days: config.staff_spread.window_days,
+                min_staff: config.staff_spread.min_staff,
+            },
+            calendar,
+        )
+    };
+    let repeats = || {
+        if !config.repeat_topic.enabled {
+            return Vec::new();
+        }
+        repeat_topic::drafts(
+            contacts,
+            repeat_topic::Rule {
+                window_days: config.repeat_topic.window_days,
+                min_repeats: config.repeat_topic.min_repeats,
+            },
+            calendar,
+        )
+    };
+    let volume = || {
         let mut drafts = Vec::new();
         if config.contact_volume.enabled {
             let rule = contact_volume::Rule {
@@ -616,6 +638,19 @@ pub fn draft_all(
                 calendar,
             ));
         }
+        drafts
+    };
+    if contacts.len() < PARALLEL_RULES_FROM {
+        // An incremental pass: starting threads would cost more than the rules.
+        let mut drafts = volume();
+        drafts.extend(spread());
+        drafts.extend(repeats());
+        return drafts;
+    }
+    std::thread::scope(|scope| {
+        let spread = scope.spawn(spread);
+        let repeats = scope.spawn(repeats);
+        let mut drafts = volume();
         // A rule that panicked is a bug: re-raise it here rather than lose its drafts.
         for rule in [spread, repeats] {
             drafts.extend(rule.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));

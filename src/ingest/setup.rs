@@ -52,6 +52,7 @@ pub fn funnel(store: Store, config: &Config) -> Result<Funnel, SetupError> {
     let linker = Linker::new(&org.staff_domains)
         .with_region(&org.region)
         .with_places(shared, calls.own_numbers.clone())
+        .with_webmail(&org.webmail_domains)
         .with_directory(Arc::new(staff_directory(config)?));
     Ok(Funnel::with_linker(store, linker).with_calls(calls))
 }

@@ -169,6 +169,12 @@ pub const SIGNAL_STAGE: &str = "signals";
 /// The pattern stage.
 pub const PATTERN_STAGE: &str = "patterns";
 
+/// SQL for the highest item id the flag stages may read (NULL for an empty log): the item
+/// before the first one still waiting for the link stage, else the newest.
+pub(super) const READABLE_UPTO: &str =
+    "COALESCE((SELECT MIN(+id) - 1 FROM items WHERE linked_at IS NULL AND link_input IS NOT NULL), \
+              (SELECT MAX(id) FROM items))";
+
 macro_rules! set_cursor {
     ($tx:ident, $stage:expr, $item_id:expr, $now:expr) => {
         sqlx::query(
@@ -239,8 +245,7 @@ impl Store {
     /// item, when there is none, instead of reading the small index of waiting items.)
     pub async fn max_item_id(&self) -> Result<i64, StoreError> {
         let (n,): (Option<i64>,) = dispatch!(read self, pool => sqlx::query_as(
-            "SELECT COALESCE((SELECT MIN(+id) - 1 FROM items WHERE linked_at IS NULL AND link_input IS NOT NULL), \
-                             (SELECT MAX(id) FROM items))",
+            &format!("SELECT {READABLE_UPTO}"),
         )
         .fetch_one(pool)
         .await)?;
@@ -260,6 +265,15 @@ impl Store {
         let now = now();
         let mut outcome = PatternOutcome::default();
         let mut raised: Vec<(i64, &PatternWrite)> = Vec::new();
+        if writes.is_empty() {
+            // Nothing raised or refreshed: only the cursor moves, in one statement.
+            dispatch!(self, pool => {
+                let mut conn = pool.acquire().await?;
+                set_cursor!(conn, PATTERN_STAGE, cursor, now);
+                Ok::<(), StoreError>(())
+            })?;
+            return Ok(outcome);
+        }
         dispatch!(self, pool => {
             let mut tx = pool.begin().await?;
             for w in writes {
@@ -424,6 +438,15 @@ impl Store {
             .iter()
             .filter(|w| w.thread_root.is_some() || w.bands.is_some())
             .collect();
+        if writes.iter().all(|w| w.flags.is_empty()) && contexts.is_empty() && marks.is_empty() {
+            // Only the cursor moves (calls, texts with nothing to mark): one statement.
+            dispatch!(self, pool => {
+                let mut conn = pool.acquire().await?;
+                set_cursor!(conn, SIGNAL_STAGE, cursor, now);
+                Ok::<(), StoreError>(())
+            })?;
+            return Ok(raised);
+        }
         dispatch!(self, pool => {
             let mut tx = pool.begin().await?;
             for w in writes {

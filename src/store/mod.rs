@@ -41,7 +41,7 @@ pub use items::{CustomerView, ItemView, LinkDecision};
 pub use links::{LinkPass, LINK_BATCH, RULES};
 pub use model::*;
 pub use outbox::{OutboxListing, OutboxState, OutboxTotals};
-pub use pattern_reads::{ContactScope, FlagContactRow, StoredPatternFlag};
+pub use pattern_reads::{ContactScope, FlagContactRow, FlagPositions, StoredPatternFlag};
 pub use quarantine::{QuarantineEntry, QuarantineState};
 pub use routing::{RoutingCandidate, RoutingListing, RoutingRecord};
 

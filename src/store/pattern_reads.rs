@@ -5,6 +5,7 @@
 //! cursor has not passed. On SQLite a full read comes packed (`store::packed`): sqlx's
 //! per-row cost was most of a full pass.
 
+use super::flags::{PATTERN_STAGE, READABLE_UPTO, SIGNAL_STAGE};
 use super::{dispatch, packed, Backend, Store, StoreError};
 use crate::domain::UnixTime;
 use std::collections::HashMap;
@@ -16,12 +17,13 @@ type ContactCodes = (i64, i64, i64, i64, Option<String>);
 /// An item's topic marks: item, thread root, bands.
 type ItemMarks = (i64, Option<String>, Option<String>);
 
-/// A scoped contact row: [`ContactCodes`] and the marks.
+/// A scoped contact row: [`ContactCodes`], the marks and the staff ids (`,`-separated).
 type ScopedContact = (
     i64,
     i64,
     i64,
     i64,
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -40,11 +42,44 @@ const CHANNELS: [&str; 5] = ["email", "call", "letter", "note", "other"];
 
 /// Whose contacts a pattern pass reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ContactScope<'a> {
+pub enum ContactScope {
     /// Every customer's: a full pass.
     All,
-    /// These customers' (internal ids) only: an incremental pass.
-    Customers(&'a [i64]),
+    /// Only the customers with a contact among the items after `after` up to `upto` (by id):
+    /// an incremental pass. The store finds them inside each read, so the pass needs no
+    /// statement of its own to learn who they are.
+    NewSince {
+        /// The pattern cursor.
+        after: i64,
+        /// The newest item the pass judges.
+        upto: i64,
+    },
+}
+
+/// The customers of a [`ContactScope::NewSince`], as SQL over its two parameters.
+fn new_since(after: &str, upto: &str) -> String {
+    format!(
+        "(SELECT n.customer_id FROM items n WHERE n.id > {after} AND n.id <= {upto} \
+         AND n.customer_id IS NOT NULL AND n.automated = FALSE AND n.direction IN ('inbound', 'outbound'))"
+    )
+}
+
+/// Where the flag stages stand, read in one statement at the start of a pass.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FlagPositions {
+    /// The signal stage's cursor (0 before its first pass).
+    pub signals: i64,
+    /// The pattern stage's cursor (0 before its first pass).
+    pub patterns: i64,
+    /// The highest item id the stages may read, as [`Store::max_item_id`].
+    pub readable: i64,
+    /// How many times items the stages may have read changed customer
+    /// (`pattern_inputs.generation`, kept by a trigger): a pass whose memory was built at
+    /// another generation reads everything again. `None` on PostgreSQL, where several
+    /// daemons commit ids out of order and every pass reads the whole history.
+    pub generation: Option<i64>,
+    /// The earliest expiry of any stored flag (`None` when there is none).
+    pub next_expiry: Option<UnixTime>,
 }
 
 /// One contact as the pattern pass reads it.
@@ -90,78 +125,95 @@ pub struct StoredPatternFlag {
 }
 
 impl Store {
-    /// How many times items the flag stages may have read changed customer
-    /// (`pattern_inputs.generation`, kept by a trigger): a pass whose memory was built at
-    /// another generation reads everything again. `None` on PostgreSQL, where several
-    /// daemons commit ids out of order and every pass reads the whole history.
-    pub async fn pattern_generation(&self) -> Result<Option<i64>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite { read, .. } => {
-                let (n,): (i64,) =
-                    sqlx::query_as("SELECT generation FROM pattern_inputs WHERE id = 1")
-                        .fetch_one(read)
-                        .await?;
-                Ok(Some(n))
-            }
-            Backend::Postgres(_) => Ok(None),
-        }
-    }
-
-    /// The customers with a contact among the items after `after` up to `upto` (by id).
-    pub async fn customers_with_contacts(
-        &self,
-        after: i64,
-        upto: i64,
-    ) -> Result<Vec<i64>, StoreError> {
-        let rows: Vec<(i64,)> = dispatch!(read self, pool => sqlx::query_as(&format!(
-            "SELECT DISTINCT i.customer_id FROM items i WHERE i.id > $1 AND i.id <= $2 AND {CONTACT} \
-             ORDER BY i.customer_id"
-        ))
-        .bind(after)
-        .bind(upto)
-        .fetch_all(pool)
-        .await)?;
-        Ok(rows.into_iter().map(|r| r.0).collect())
-    }
-
-    /// The contacts of `scope` up to item `upto`, with their topic marks, in id order: what
-    /// the pattern rules count.
-    pub async fn flag_contacts(
-        &self,
-        scope: ContactScope<'_>,
-        upto: i64,
-    ) -> Result<Vec<FlagContactRow>, StoreError> {
-        let customers = match scope {
-            ContactScope::All => return self.every_contact(upto).await,
-            ContactScope::Customers(ids) => ids,
-        };
-        let sql = |filter: &str| {
+    /// Both stage cursors, the highest readable item, the pattern generation and the next
+    /// flag expiry, in one statement: what a flag pass needs to know before it reads.
+    pub async fn flag_positions(&self) -> Result<FlagPositions, StoreError> {
+        let sql = |generation: &str| {
             format!(
-                "SELECT i.id, i.customer_id, i.occurred_at, CAST({CODE} AS BIGINT), i.thread_key, m.thread_root, m.bands \
-                 FROM items i LEFT JOIN item_marks m ON m.item_id = i.id \
-                 WHERE {filter} AND i.id <= $2 AND {CONTACT} ORDER BY i.id"
+                "SELECT COALESCE((SELECT item_id FROM stage_cursors WHERE stage = $1), 0), \
+                        COALESCE((SELECT item_id FROM stage_cursors WHERE stage = $2), 0), \
+                        COALESCE({READABLE_UPTO}, 0), {generation}, \
+                        (SELECT MIN(expires_at) FROM flags)"
             )
         };
-        let rows: Vec<ScopedContact> = match &self.backend {
+        type Row = (i64, i64, i64, Option<i64>, Option<i64>);
+        let row: Row = match &self.backend {
             Backend::Sqlite { read, .. } => {
-                sqlx::query_as(&sql("i.customer_id IN (SELECT value FROM json_each($1))"))
-                    .bind(json_ids(customers))
-                    .bind(upto)
-                    .fetch_all(read)
+                sqlx::query_as(&sql("(SELECT generation FROM pattern_inputs WHERE id = 1)"))
+                    .bind(SIGNAL_STAGE)
+                    .bind(PATTERN_STAGE)
+                    .fetch_one(read)
                     .await?
             }
             Backend::Postgres(pool) => {
-                sqlx::query_as(&sql("i.customer_id = ANY($1)"))
-                    .bind(customers)
-                    .bind(upto)
-                    .fetch_all(pool)
+                sqlx::query_as(&sql("CAST(NULL AS BIGINT)"))
+                    .bind(SIGNAL_STAGE)
+                    .bind(PATTERN_STAGE)
+                    .fetch_one(pool)
                     .await?
             }
         };
-        Ok(rows
-            .into_iter()
-            .map(|r| contact_row((r.0, r.1, r.2, r.3, r.4), r.5, r.6))
-            .collect())
+        Ok(FlagPositions {
+            signals: row.0,
+            patterns: row.1,
+            readable: row.2,
+            generation: row.3,
+            next_expiry: row.4,
+        })
+    }
+
+    /// The contacts of `scope` up to item `upto`, with their topic marks, in id order, and
+    /// the (item, staff member) pairs of those items in item order: what the pattern rules
+    /// count. An incremental scope is one statement (each contact's staff listed beside it,
+    /// so the customers' rows are found once); a full read is three packed reads at once.
+    pub async fn pattern_contacts(
+        &self,
+        scope: ContactScope,
+        upto: i64,
+    ) -> Result<(Vec<FlagContactRow>, Vec<(i64, i64)>), StoreError> {
+        let ContactScope::NewSince {
+            after,
+            upto: scope_upto,
+        } = scope
+        else {
+            return tokio::try_join!(self.every_contact(upto), self.every_item_staff(upto));
+        };
+        let sql = |staff_list: &str| {
+            format!(
+                "SELECT i.id, i.customer_id, i.occurred_at, CAST({CODE} AS BIGINT), i.thread_key, m.thread_root, m.bands, \
+                        (SELECT {staff_list} FROM item_staff s WHERE s.item_id = i.id) \
+                 FROM items i LEFT JOIN item_marks m ON m.item_id = i.id \
+                 WHERE i.customer_id IN {} AND i.id <= $3 AND {CONTACT} ORDER BY i.id",
+                new_since("$1", "$2")
+            )
+        };
+        let sql = match &self.backend {
+            Backend::Sqlite { .. } => sql("group_concat(s.staff_id)"),
+            Backend::Postgres(_) => sql("string_agg(CAST(s.staff_id AS TEXT), ',')"),
+        };
+        let rows: Vec<ScopedContact> = dispatch!(read self, pool => sqlx::query_as(&sql)
+            .bind(after)
+            .bind(scope_upto)
+            .bind(upto)
+            .fetch_all(pool)
+            .await)?;
+        let mut pairs = Vec::new();
+        let mut contacts = Vec::with_capacity(rows.len());
+        for r in rows {
+            for staff in
+                r.7.as_deref()
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+            {
+                let staff = staff.parse::<i64>().map_err(|e| {
+                    StoreError::Corrupt(format!("item {}: staff list {staff:?}: {e}", r.0))
+                })?;
+                pairs.push((r.0, staff));
+            }
+            contacts.push(contact_row((r.0, r.1, r.2, r.3, r.4), r.5, r.6));
+        }
+        Ok((contacts, pairs))
     }
 
     /// Every contact up to `upto`: the rows and the marks read at once.
@@ -247,17 +299,10 @@ impl Store {
         }
     }
 
-    /// The (item, staff member) pairs of the items of `scope` up to `upto`, in item order.
-    pub async fn flag_item_staff(
-        &self,
-        scope: ContactScope<'_>,
-        upto: i64,
-    ) -> Result<Vec<(i64, i64)>, StoreError> {
-        const SCOPED: &str =
-            "SELECT s.item_id, s.staff_id FROM item_staff s JOIN items i ON i.id = s.item_id \
-                              WHERE s.item_id <= $2 AND i.customer_id";
-        match (&self.backend, scope) {
-            (Backend::Sqlite { read, .. }, ContactScope::All) => {
+    /// The (item, staff member) pairs of every item up to `upto`, in item order.
+    async fn every_item_staff(&self, upto: i64) -> Result<Vec<(i64, i64)>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite { read, .. } => {
                 let sql = format!(
                     "SELECT group_concat({} || {}, '') FROM item_staff \
                      WHERE item_id > $1 AND item_id <= $2",
@@ -269,101 +314,61 @@ impl Store {
                 pairs.sort_unstable();
                 Ok(pairs)
             }
-            (Backend::Postgres(pool), ContactScope::All) => Ok(sqlx::query_as(
+            Backend::Postgres(pool) => Ok(sqlx::query_as(
                 "SELECT item_id, staff_id FROM item_staff WHERE item_id <= $1 ORDER BY item_id",
             )
             .bind(upto)
             .fetch_all(pool)
             .await?),
-            (Backend::Sqlite { read, .. }, ContactScope::Customers(ids)) => Ok(sqlx::query_as(
-                &format!("{SCOPED} IN (SELECT value FROM json_each($1)) ORDER BY s.item_id"),
-            )
-            .bind(json_ids(ids))
-            .bind(upto)
-            .fetch_all(read)
-            .await?),
-            (Backend::Postgres(pool), ContactScope::Customers(ids)) => Ok(sqlx::query_as(
-                &format!("{SCOPED} = ANY($1) ORDER BY s.item_id"),
-            )
-            .bind(ids)
-            .bind(upto)
-            .fetch_all(pool)
-            .await?),
         }
     }
 
-    /// The unexpired pattern flags of `scope`, with their evidence.
+    /// The unexpired pattern flags of `scope`, with their evidence, in one statement (a
+    /// row per flag and evidence item).
     pub async fn pattern_flags(
         &self,
         now: UnixTime,
-        scope: ContactScope<'_>,
+        scope: ContactScope,
     ) -> Result<Vec<StoredPatternFlag>, StoreError> {
-        type Row = (i64, i64, String, String, i64, i64, String);
-        let filter = match (&self.backend, scope) {
-            (_, ContactScope::All) => "",
-            (Backend::Sqlite { .. }, ContactScope::Customers(_)) => {
-                " AND f.customer_id IN (SELECT value FROM json_each($2))"
-            }
-            (Backend::Postgres(_), ContactScope::Customers(_)) => " AND f.customer_id = ANY($2)",
+        type Row = (i64, i64, String, String, i64, i64, String, Option<i64>);
+        let (filter, after, upto) = match scope {
+            ContactScope::All => (String::new(), 0, 0),
+            ContactScope::NewSince { after, upto } => (
+                format!(" AND f.customer_id IN {}", new_since("$2", "$3")),
+                after,
+                upto,
+            ),
         };
-        let ids = match scope {
-            ContactScope::All => &[][..],
-            ContactScope::Customers(ids) => ids,
-        };
-        let flags = format!(
-            "SELECT f.id, f.customer_id, f.kind, f.state, f.window_start, f.window_end, f.figures FROM flags f \
-             WHERE f.item_id IS NULL AND f.expires_at > $1{filter} ORDER BY f.id"
+        let sql = format!(
+            "SELECT f.id, f.customer_id, f.kind, f.state, f.window_start, f.window_end, f.figures, e.item_id \
+             FROM flags f LEFT JOIN flag_evidence e ON e.flag_id = f.id \
+             WHERE f.item_id IS NULL AND f.expires_at > $1{filter} ORDER BY f.id, e.item_id"
         );
-        let evidence = format!(
-            "SELECT e.flag_id, e.item_id FROM flag_evidence e JOIN flags f ON f.id = e.flag_id \
-             WHERE f.item_id IS NULL AND f.expires_at > $1{filter}"
-        );
-        let (rows, evidence): (Vec<Row>, Vec<(i64, i64)>) = match &self.backend {
-            Backend::Sqlite { read, .. } => {
-                let list = json_ids(ids);
-                let rows = sqlx::query_as(&flags).bind(now);
-                let ev = sqlx::query_as(&evidence).bind(now);
-                let (rows, ev) = if filter.is_empty() {
-                    (rows, ev)
-                } else {
-                    (rows.bind(list.clone()), ev.bind(list))
-                };
-                (rows.fetch_all(read).await?, ev.fetch_all(read).await?)
+        let rows: Vec<Row> = dispatch!(read self, pool => {
+            let query = sqlx::query_as(&sql).bind(now);
+            let query = if filter.is_empty() { query } else { query.bind(after).bind(upto) };
+            query.fetch_all(pool).await
+        })?;
+        let mut flags: Vec<StoredPatternFlag> = Vec::new();
+        for r in rows {
+            if flags.last().is_none_or(|f| f.id != r.0) {
+                flags.push(StoredPatternFlag {
+                    id: r.0,
+                    customer_id: r.1,
+                    kind: r.2,
+                    state: r.3,
+                    window_start: r.4,
+                    window_end: r.5,
+                    figures: r.6,
+                    evidence: Vec::new(),
+                });
             }
-            Backend::Postgres(pool) => {
-                let rows = sqlx::query_as(&flags).bind(now);
-                let ev = sqlx::query_as(&evidence).bind(now);
-                let (rows, ev) = if filter.is_empty() {
-                    (rows, ev)
-                } else {
-                    (rows.bind(ids), ev.bind(ids))
-                };
-                (rows.fetch_all(pool).await?, ev.fetch_all(pool).await?)
+            if let (Some(item), Some(flag)) = (r.7, flags.last_mut()) {
+                flag.evidence.push(item);
             }
-        };
-        let mut by_flag: HashMap<i64, Vec<i64>> = HashMap::new();
-        for (flag, item) in evidence {
-            by_flag.entry(flag).or_default().push(item);
         }
-        Ok(rows
-            .into_iter()
-            .map(|r| StoredPatternFlag {
-                evidence: by_flag.remove(&r.0).unwrap_or_default(),
-                id: r.0,
-                customer_id: r.1,
-                kind: r.2,
-                state: r.3,
-                window_start: r.4,
-                window_end: r.5,
-                figures: r.6,
-            })
-            .collect())
+        Ok(flags)
     }
-}
-
-/// Ids as a JSON array, for SQLite's `json_each`.
-fn json_ids(ids: &[i64]) -> String {
-    serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_string())
 }
 
 fn contact_row(

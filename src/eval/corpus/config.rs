@@ -1,6 +1,6 @@
 //! The corpus's `tidings.toml` (absolute paths into the corpus folder) and `staff.csv`.
 
-use super::names::STAFF;
+use super::names::{STAFF, WEBMAIL};
 use std::path::Path;
 
 /// The service's shared mailboxes.
@@ -14,7 +14,8 @@ pub fn tidings_toml(dir: &Path) -> String {
          [store]\nurl = {db}\n\n\
          [http]\nenabled = false\n\n\
          [organisation]\nstaff_domains = [\"fire.example\"]\nstaff_directory = {staff}\n\
-         shared_mailboxes = [\"{m0}\", \"{m1}\"]\nown_numbers = [\"0151 496 0000\"]\n\n\
+         shared_mailboxes = [\"{m0}\", \"{m1}\"]\nown_numbers = [\"0151 496 0000\"]\n\
+         webmail_domains = [{webmail}]\n\n\
          [dropfolder]\npath = {mail}\nstable_secs = 0\n\n\
          [calls]\npath = {calls}\nstable_secs = 0\n\n\
          [letters]\npath = {letters}\nstable_secs = 0\n",
@@ -22,6 +23,12 @@ pub fn tidings_toml(dir: &Path) -> String {
         staff = p("staff.csv"),
         m0 = SHARED_MAILBOXES[0],
         m1 = SHARED_MAILBOXES[1],
+        // The corpus's people write from its own fictional providers.
+        webmail = WEBMAIL
+            .iter()
+            .map(|d| toml_string(d))
+            .collect::<Vec<_>>()
+            .join(", "),
         mail = p("mail"),
         calls = p("calls"),
         letters = p("letters"),

@@ -227,14 +227,10 @@ pub fn resolve(
                 plan.merges.push((other, target, why));
                 continue;
             }
-            if names_agree(r.display_name.as_deref(), theirs.as_deref())
-                && names_agree(
-                    r.display_name.as_deref(),
-                    name_of(&target, names, &plan.new_customers)
-                        .as_deref()
-                        .or(r.display_name.as_deref()),
-                )
-            {
+            let own = name_of(&target, names, &plan.new_customers);
+            let theirs_agree = names_agree(r.display_name.as_deref(), theirs.as_deref());
+            let own_agrees = names_consistent(r.display_name.as_deref(), own.as_deref());
+            if theirs_agree && own_agrees {
                 let why = format!(
                     "{} {} belongs to a customer with an agreeing name ({}): one person",
                     id.0,
@@ -245,10 +241,9 @@ pub fn resolve(
                 plan.merges.push((other, target, why));
                 continue;
             }
-            let why = match (
-                r.display_name.as_deref(),
-                name_of(&other, names, &plan.new_customers),
-            ) {
+            // The name that disagreed: the other customer's, or this item's own customer's.
+            let differing = if theirs_agree { own } else { theirs };
+            let why = match (r.display_name.as_deref(), differing) {
                 (Some(a), Some(b)) => format!("the names differ ({a} / {b})"),
                 _ => "there is no name on both to compare".to_string(),
             };
@@ -287,6 +282,23 @@ fn name_of(t: &Target, names: &HashMap<i64, String>, new: &[NewCustomer]) -> Opt
     match t {
         Target::Existing(id) => names.get(id).cloned(),
         Target::New(n) => new[*n].display_name.clone(),
+    }
+}
+
+/// True unless the item's name and the name its own customer is known by say two people:
+/// that name is absent, compatible with the item's, or a single word the item's name holds
+/// (a first-name-only `From: Michael` for `Michael Young`).
+fn names_consistent(item: Option<&str>, customer: Option<&str>) -> bool {
+    let Some(customer) = customer else {
+        return true;
+    };
+    let Some(item) = item.and_then(|n| PersonName::parse(n).ok()) else {
+        return false;
+    };
+    match PersonName::parse(customer) {
+        Ok(known) if !known.given().is_empty() => known.compatible(&item),
+        Ok(known) => item.holds_word(known.family()),
+        Err(_) => false,
     }
 }
 
@@ -395,6 +407,43 @@ mod tests {
             "no name, no second-identifier link"
         );
         assert_eq!(plan.attach[0].1, "ann.new@home.example");
+    }
+
+    #[test]
+    fn a_first_name_only_customer_is_one_person_with_the_full_name_that_holds_it() {
+        // Michael first wrote as `From: Michael`; now he signs in full with the number that
+        // Michael Young's other customer holds.
+        let email = named(
+            "email",
+            "michael@home.example",
+            &[("phone", "+441514960123")],
+            Some("Michael Young"),
+        );
+        let ids = known(&[
+            ("email", "michael@home.example", 7),
+            ("phone", "+441514960123", 9),
+        ]);
+        let names: HashMap<i64, String> =
+            [(7, "Michael".to_string()), (9, "Michael Young".to_string())].into();
+        let plan = resolve(&[&email], &ids, &names, &HashSet::new());
+        assert_eq!(
+            plan.merges
+                .iter()
+                .map(|(a, b, _)| (*a, *b))
+                .collect::<Vec<_>>(),
+            vec![(Target::Existing(9), Target::Existing(7))]
+        );
+        // A one-word name the item's does not hold is another person: review, naming it.
+        let names: HashMap<i64, String> =
+            [(7, "Jane".to_string()), (9, "Michael Young".to_string())].into();
+        let plan = resolve(&[&email], &ids, &names, &HashSet::new());
+        assert!(plan.merges.is_empty());
+        assert_eq!(plan.candidates.len(), 1);
+        assert!(
+            plan.candidates[0].reasons[0].contains("the names differ (Michael Young / Jane)"),
+            "{:?}",
+            plan.candidates[0].reasons
+        );
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub struct Linker {
     staff_domains: Vec<String>,
     shared_mailboxes: Vec<EmailAddress>,
     own_numbers: Vec<PhoneNumber>,
+    webmail_domains: Vec<String>,
     directory: Arc<StaffDirectory>,
 }
 
@@ -70,8 +71,16 @@ impl Linker {
                 .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
                 .collect(),
             region: "GB".to_string(),
+            webmail_domains: crate::config::OrganisationConfig::default().webmail_domains,
             ..Self::default()
         }
+    }
+
+    /// Mail providers whose addresses name no organisation (`[organisation]
+    /// webmail_domains`): a name at any other domain is a person at that organisation.
+    pub fn with_webmail(mut self, domains: &[String]) -> Self {
+        self.webmail_domains = domains.iter().map(|d| d.to_ascii_lowercase()).collect();
+        self
     }
 
     /// Reads national numbers found in text (signatures, forms) in `region` (ISO 3166).
@@ -153,6 +162,26 @@ impl Linker {
         Side::Outside
     }
 
+    /// The link to a party outside the organisation; unlinked when it has no usable
+    /// identifier.
+    fn outside(&self, direction: Direction, party: &Party, staff: Vec<StaffRef>) -> Link {
+        let customer = customer_ref(party, &self.webmail_domains);
+        Link {
+            direction,
+            counterpart: customer.as_ref().map(|c| match c.identifier_kind.as_str() {
+                "name-postcode" => c
+                    .identifier
+                    .rsplit('|')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+                _ => c.identifier.clone(),
+            }),
+            customer,
+            staff,
+        }
+    }
+
     /// Links one contact record.
     pub fn link(&self, record: &ContactRecord) -> Link {
         match record.channel {
@@ -204,7 +233,7 @@ impl Linker {
                 for p in recipients.filter(|p| self.side(p) == Side::Staff) {
                     self.push_staff(&mut staff, p);
                 }
-                return outside(Direction::Inbound, &customer, staff);
+                return self.outside(Direction::Inbound, &customer, staff);
             }
         }
         // Machines and automated mail are kept with their sender as counterpart, never
@@ -236,7 +265,7 @@ impl Linker {
                     customer.identifiers.push(id);
                 }
             }
-            return outside(Direction::Inbound, &customer, staff);
+            return self.outside(Direction::Inbound, &customer, staff);
         }
         if let Some(from) = from.filter(|_| from_side == Side::Staff) {
             self.push_staff(&mut staff, from);
@@ -255,7 +284,7 @@ impl Linker {
                 for p in recipients.filter(|p| self.side(p) == Side::Staff) {
                     self.push_staff(&mut staff, p);
                 }
-                return outside(Direction::Inbound, &original, staff);
+                return self.outside(Direction::Inbound, &original, staff);
             }
         }
         let mut customer = None;
@@ -267,7 +296,7 @@ impl Linker {
             }
         }
         match customer {
-            Some(p) => outside(Direction::Outbound, p, staff),
+            Some(p) => self.outside(Direction::Outbound, p, staff),
             // No usable sender at all: the folder's direction stands and the item waits,
             // unlinked, for a person (`tidings links review`).
             None if from.is_none() => Link {
@@ -297,7 +326,7 @@ impl Linker {
             .iter()
             .find(|p| p.role == customer_role && self.side(p) == Side::Outside);
         match customer {
-            Some(p) => outside(record.direction, p, staff),
+            Some(p) => self.outside(record.direction, p, staff),
             None => Link {
                 direction: record.direction,
                 customer: None,
@@ -319,7 +348,7 @@ impl Linker {
                 && self.side(p) == Side::Outside
         });
         match customer {
-            Some(p) => outside(record.direction, p, staff),
+            Some(p) => self.outside(record.direction, p, staff),
             None => Link {
                 direction: record.direction,
                 customer: None,
@@ -335,25 +364,6 @@ fn internal(staff: Vec<StaffRef>) -> Link {
         direction: Direction::Internal,
         customer: None,
         counterpart: None,
-        staff,
-    }
-}
-
-/// The link to a party outside the organisation; unlinked when it has no usable identifier.
-fn outside(direction: Direction, party: &Party, staff: Vec<StaffRef>) -> Link {
-    let customer = customer_ref(party);
-    Link {
-        direction,
-        counterpart: customer.as_ref().map(|c| match c.identifier_kind.as_str() {
-            "name-postcode" => c
-                .identifier
-                .rsplit('|')
-                .next()
-                .unwrap_or_default()
-                .to_string(),
-            _ => c.identifier.clone(),
-        }),
-        customer,
         staff,
     }
 }
@@ -422,8 +432,11 @@ pub fn is_role_address(address: &EmailAddress) -> bool {
 /// address, a phone number, or a name and postcode together — and the other strong identifiers
 /// it carries (`also`). A role address (`info@`) counts only together with the writer's name.
 /// A new customer's key is derived from the primary identifier, so two daemons creating the
-/// same customer at once agree on it.
-pub fn customer_ref(party: &Party) -> Option<CustomerRef> {
+/// same customer at once agree on it. A full name with an address at an organisation's own
+/// domain (not one of `webmail_domains`) is also a `name-domain` identifier: the person who
+/// writes from `info@acme.example` as Ann Jones is the Ann Jones of `ann.jones@acme.example`
+/// (linked only where the names agree, as every other identifier).
+pub fn customer_ref(party: &Party, webmail_domains: &[String]) -> Option<CustomerRef> {
     let by_key = party.identifiers.iter().find_map(|i| match i {
         Identifier::CustomerKey(k) => Some(k.clone()),
         _ => None,
@@ -476,6 +489,9 @@ pub fn customer_ref(party: &Party) -> Option<CustomerRef> {
             ids.push(("surname-postcode".into(), format!("{family}|{pc}")));
         }
     }
+    if let Some(at) = name_at_domain(party, name.as_deref(), webmail_domains) {
+        ids.push(("name-domain".into(), at));
+    }
     ids.dedup();
     let mut ids = ids.into_iter();
     let (kind, value) = ids.next()?;
@@ -486,6 +502,22 @@ pub fn customer_ref(party: &Party) -> Option<CustomerRef> {
         display_name: name,
         also: ids.collect(),
     })
+}
+
+/// `name key|domain` for a full name (given and family names, not only initials) written
+/// with an address at a domain that is not a mail provider's; the first such address.
+fn name_at_domain(party: &Party, name: Option<&str>, webmail_domains: &[String]) -> Option<String> {
+    let person = crate::domain::PersonName::parse(name?).ok()?;
+    if !person.given().iter().any(|g| g.chars().count() > 1) || person.family().is_empty() {
+        return None;
+    }
+    let domain = party.identifiers.iter().find_map(|i| match i {
+        Identifier::Email(e) if !webmail_domains.iter().any(|w| w == e.domain()) => {
+            Some(e.domain())
+        }
+        _ => None,
+    })?;
+    Some(format!("{}|{domain}", person.key()))
 }
 
 /// A name as a comparison key: lower case, titles removed, diacritics folded; the words as
