@@ -239,3 +239,55 @@ fn customer_keys_are_deterministic() {
     );
     assert_eq!(customer_key("email", "a@b.example").len(), 14);
 }
+
+#[test]
+fn a_full_name_at_an_organisations_domain_is_evidence_and_at_a_mail_provider_is_not() {
+    let named = |addr: &str, name: &str| {
+        let mut from = email_party(PartyRole::From, addr);
+        from.name = Some(name.to_string());
+        let desk = email_party(PartyRole::To, "desk@fire.example");
+        record(Channel::Email, Direction::Inbound, vec![from, desk])
+    };
+    let name_domain = |linker: &Linker, r: &ContactRecord| {
+        let customer = linker.link(r).customer.expect("a customer");
+        customer
+            .also
+            .into_iter()
+            .find(|(kind, _)| kind == "name-domain")
+            .map(|(_, value)| value)
+    };
+    let at = Some("patrick white|ferryview.example".to_string());
+    let l = linker();
+    assert_eq!(
+        name_domain(&l, &named("info@ferryview.example", "Patrick White")),
+        at,
+        "the company mailbox, signed"
+    );
+    assert_eq!(
+        name_domain(
+            &l,
+            &named("patrick.white@ferryview.example", "Mr Patrick White")
+        ),
+        at,
+        "his own address there"
+    );
+    assert_eq!(
+        name_domain(&l, &named("patrick.white@gmail.com", "Patrick White")),
+        None,
+        "a mail provider names no organisation"
+    );
+    assert_eq!(
+        name_domain(&l, &named("p.white@ferryview.example", "P. White")),
+        None,
+        "an initial is not enough"
+    );
+    let configured = linker().with_webmail(&["FerryView.example".to_string()]);
+    assert_eq!(
+        name_domain(
+            &configured,
+            &named("info@ferryview.example", "Patrick White")
+        ),
+        None,
+        "[organisation] webmail_domains decides which domains are providers"
+    );
+}
