@@ -162,7 +162,7 @@ pub fn resolve(
         } else if let Some((t, id, theirs)) = others.iter().find_map(|id| {
             lookup(&seen, id).and_then(|t| {
                 let theirs = name_of(&t, names, &plan.new_customers);
-                names_agree(r.display_name.as_deref(), theirs.as_deref()).then_some((t, id, theirs))
+                names_join(r.display_name.as_deref(), theirs.as_deref()).then_some((t, id, theirs))
             })
         }) {
             (
@@ -228,7 +228,7 @@ pub fn resolve(
                 continue;
             }
             let own = name_of(&target, names, &plan.new_customers);
-            let theirs_agree = names_agree(r.display_name.as_deref(), theirs.as_deref());
+            let theirs_agree = names_join(r.display_name.as_deref(), theirs.as_deref());
             let own_agrees = names_consistent(r.display_name.as_deref(), own.as_deref());
             if theirs_agree && own_agrees {
                 let why = format!(
@@ -286,20 +286,23 @@ fn name_of(t: &Target, names: &HashMap<i64, String>, new: &[NewCustomer]) -> Opt
 }
 
 /// True unless the item's name and the name its own customer is known by say two people:
-/// that name is absent, compatible with the item's, or a single word the item's name holds
-/// (a first-name-only `From: Michael` for `Michael Young`).
+/// that name is absent or [`names_join`] holds.
 fn names_consistent(item: Option<&str>, customer: Option<&str>) -> bool {
-    let Some(customer) = customer else {
+    customer.is_none() || names_join(item, customer)
+}
+
+/// Whether an item's name and a customer's can be one person: two full names that agree, or
+/// a customer known by one word that is the item's given name written out (a first-name-only
+/// `From: Michael` for `Michael Young`).
+fn names_join(item: Option<&str>, customer: Option<&str>) -> bool {
+    if names_agree(item, customer) {
         return true;
-    };
-    let Some(item) = item.and_then(|n| PersonName::parse(n).ok()) else {
+    }
+    let (Some(item), Some(word)) = (item, customer.map(str::trim)) else {
         return false;
     };
-    match PersonName::parse(customer) {
-        Ok(known) if !known.given().is_empty() => known.compatible(&item),
-        Ok(known) => item.holds_word(known.family()),
-        Err(_) => false,
-    }
+    !word.contains(char::is_whitespace)
+        && PersonName::parse(item).is_ok_and(|n| n.has_given_name(word))
 }
 
 /// True when both names are given, have given names and agree (`J. Smith` ~ `John Smith`).
@@ -444,6 +447,28 @@ mod tests {
             "{:?}",
             plan.candidates[0].reasons
         );
+    }
+
+    #[test]
+    fn a_customer_known_by_a_first_name_only_is_found_by_the_full_name_that_has_it() {
+        // Patrick once wrote as `From: Patrick` giving his number; his letter signs in full.
+        let ids = known(&[("phone", "+441514960123", 9)]);
+        let names: HashMap<i64, String> = [(9, "Patrick".to_string())].into();
+        let letter = |name: &str| {
+            named(
+                "name-postcode",
+                &format!("{}|CH45 4XH", name.to_lowercase()),
+                &[("phone", "+441514960123")],
+                Some(name),
+            )
+        };
+        let plan = resolve(&[&letter("Patrick Thomas")], &ids, &names, &HashSet::new());
+        assert_eq!(plan.targets(), vec![Some(Target::Existing(9))]);
+        assert_eq!(plan.decisions[0].method, Method::IdentifierAndName);
+        // Someone else on that line stays someone else, for a person to review.
+        let plan = resolve(&[&letter("Patricia Thomas")], &ids, &names, &HashSet::new());
+        assert_eq!(plan.targets(), vec![Some(Target::New(0))]);
+        assert_eq!(plan.candidates.len(), 1);
     }
 
     #[test]
