@@ -211,13 +211,20 @@ async fn story(store: Store) {
     };
     let expires = now + 90 * 86_400;
     let first = store
-        .write_pattern_flags(std::slice::from_ref(&write), 7, expires)
+        .write_pattern_flags(std::slice::from_ref(&write), (7, None), expires)
         .await
         .unwrap();
     assert_eq!(first.raised, 1);
     assert_eq!(store.stage_cursor("patterns").await.unwrap(), 7);
+    // Nothing to write: both cursors move in one statement.
+    store
+        .write_pattern_flags(&[], (7, Some(6)), expires)
+        .await
+        .unwrap();
+    assert_eq!(store.stage_cursor("patterns").await.unwrap(), 7);
+    assert_eq!(store.stage_cursor("signals").await.unwrap(), 6);
     let again = store
-        .write_pattern_flags(std::slice::from_ref(&write), 8, expires)
+        .write_pattern_flags(std::slice::from_ref(&write), (8, None), expires)
         .await
         .unwrap();
     assert_eq!(
@@ -233,7 +240,7 @@ async fn story(store: Store) {
     };
     assert_eq!(
         store
-            .write_pattern_flags(&[refreshed], 9, expires)
+            .write_pattern_flags(&[refreshed], (9, None), expires)
             .await
             .unwrap()
             .refreshed,
@@ -303,7 +310,7 @@ async fn story(store: Store) {
     // With the first one reviewed, the same window may hold an open flag again.
     assert_eq!(
         store
-            .write_pattern_flags(&[write], 10, expires)
+            .write_pattern_flags(&[write], (10, None), expires)
             .await
             .unwrap()
             .raised,

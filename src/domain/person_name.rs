@@ -425,7 +425,10 @@ mod tests {
         assert!(name("Michael Young").has_given_name("Michael"));
         assert!(name("Mr Michael John Young").has_given_name(" john "));
         assert!(name("Zoë Brown").has_given_name("Zoe"));
-        assert!(!name("Michael Young").has_given_name("Young"), "the family name");
+        assert!(
+            !name("Michael Young").has_given_name("Young"),
+            "the family name"
+        );
         assert!(!name("M. Young").has_given_name("M"), "an initial");
         assert!(!name("Michael Young").has_given_name("Jane"));
         assert!(!name("Michael Young").has_given_name("Mich"));

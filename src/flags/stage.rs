@@ -175,7 +175,7 @@ pub async fn evaluate(
     let mut pass = FlagPass::default();
     let at = store.flag_positions().await?;
     let expires_at = now + i64::from(engine.config.expiry_days) * 86_400;
-    let caught_up = if engine.config.signals.enabled {
+    let signals = if engine.config.signals.enabled {
         let scan = Scan {
             from: at.signals,
             upto: at.readable,
@@ -183,14 +183,29 @@ pub async fn evaluate(
             expires_at,
             drain,
         };
-        scan_signals(store, engine, scan, &mut pass).await? >= at.readable
+        scan_signals(store, engine, scan, &mut pass).await?
     } else {
-        true
+        SignalsRead {
+            cursor: at.readable,
+            unwritten: None,
+        }
     };
+    let mut unwritten = signals.unwritten;
     let c = &engine.config;
     let any_pattern = c.contact_volume.enabled || c.staff_spread.enabled || c.repeat_topic.enabled;
-    if caught_up && any_pattern && at.readable > at.patterns {
-        patterns(store, engine, &at, (now, expires_at), &mut pass).await?;
+    if signals.cursor >= at.readable && any_pattern && at.readable > at.patterns {
+        let signals_to = unwritten.take();
+        patterns(
+            store,
+            engine,
+            (&at, signals_to),
+            (now, expires_at),
+            &mut pass,
+        )
+        .await?;
+    }
+    if let Some(cursor) = unwritten {
+        store.write_scan(&[], cursor, expires_at).await?;
     }
     if at.next_expiry.is_some_and(|due| due <= now) {
         pass.expired = store.delete_expired_flags(now).await?;
@@ -216,13 +231,13 @@ struct Scan {
     drain: bool,
 }
 
-/// Returns the item the stage has read up to.
+/// Reads signals after `scan.from`; says how far it read.
 async fn scan_signals(
     store: &Store,
     engine: &Engine,
     scan: Scan,
     pass: &mut FlagPass,
-) -> Result<i64, FlagsError> {
+) -> Result<SignalsRead, FlagsError> {
     let Scan {
         from,
         upto,
@@ -230,6 +245,7 @@ async fn scan_signals(
         expires_at,
         drain,
     } = scan;
+    let mut read = SignalsRead::default();
     let mut cursor = from;
     while cursor < upto {
         let rows = store.scan_batch(cursor, upto, SCAN_BATCH).await?;
@@ -243,15 +259,15 @@ async fn scan_signals(
             .filter(|r| r.channel == "email")
             .map(|r| r.raw_id)
             .collect();
-        let read = if rows.is_empty() {
+        let items = if rows.is_empty() {
             Vec::new()
         } else {
             let contents = store.raw_contents(&raw_ids).await?;
             read_batch(rows.clone(), contents, engine).await?
         };
         let mut alerts: Vec<NewOutboxMessage> = Vec::new();
-        let mut writes = Vec::with_capacity(read.len());
-        for (row, (write, drafts)) in rows.iter().zip(read) {
+        let mut writes = Vec::with_capacity(items.len());
+        for (row, (write, drafts)) in rows.iter().zip(items) {
             if !engine.safety_contacts.is_empty() && now - row.occurred_at <= ALERT_RECENT_SECS {
                 for draft in drafts.iter().filter(|d| d.kind == SignalKind::Safety) {
                     let item = alert::SafetyItem {
@@ -277,19 +293,34 @@ async fn scan_signals(
         if !alerts.is_empty() {
             store.enqueue(&alerts).await?;
         }
-        let raised = store.write_scan(&writes, last, expires_at).await?;
-        for (flag_id, item_id, kind) in &raised {
-            crate::telemetry::events::item_flag_raised(*flag_id, *item_id, kind);
-        }
         pass.scanned += rows.len();
-        pass.item_flags += raised.len();
         pass.alerts += alerts.len();
         cursor = last;
+        if writes.iter().all(ScanWrite::records_nothing) {
+            // Only the cursor moves: the caller writes it with the pattern stage's.
+            read.unwritten = Some(last);
+        } else {
+            let raised = store.write_scan(&writes, last, expires_at).await?;
+            for (flag_id, item_id, kind) in &raised {
+                crate::telemetry::events::item_flag_raised(*flag_id, *item_id, kind);
+            }
+            pass.item_flags += raised.len();
+            read.unwritten = None;
+        }
         if !drain && pass.scanned >= SCAN_PER_PASS {
             break;
         }
     }
-    Ok(cursor)
+    read.cursor = cursor;
+    Ok(read)
+}
+
+/// How far a signal pass read, and the cursor it moved without writing it (its last batches
+/// had nothing to record).
+#[derive(Default)]
+struct SignalsRead {
+    cursor: i64,
+    unwritten: Option<i64>,
 }
 
 /// Reads a batch on every core: each item's text, its signals and context, its marks.
@@ -401,17 +432,22 @@ struct Memory {
     cursor: i64,
     generation: i64,
     populations: Populations,
+    /// The local days of every pass so far: each day is a time-zone lookup, and one
+    /// customer's year of contacts with its windows needs about 450.
+    calendar: Calendar,
 }
 
 /// The pattern stage. A pass reads the contacts, stored flags and staff of the customers
 /// that new items belong to, tells the kept populations about the new contacts and judges
 /// those customers' windows; without a valid memory (the first pass, after a relink or a
 /// merge, on PostgreSQL) it reads every customer's. Both give the same drafts: only windows
-/// holding a new contact are judged, and each is judged against every customer.
+/// holding a new contact are judged, and each is judged against every customer. The pattern
+/// cursor moves with the writes, and the signal cursor to `signals_to` with them when the
+/// signal stage left it unwritten.
 async fn patterns(
     store: &Store,
     engine: &Engine,
-    at: &FlagPositions,
+    (at, signals_to): (&FlagPositions, Option<i64>),
     (now, expires_at): (i64, i64),
     pass: &mut FlagPass,
 ) -> Result<(), FlagsError> {
@@ -434,7 +470,8 @@ async fn patterns(
     )?;
     let contacts = contacts_of(&rows, pairs, cursor);
     pass.pattern_contacts += contacts.len();
-    let calendar = calendar_for(&contacts, &engine.config, engine.tz);
+    let kept_days = kept.as_ref().map(|m| m.calendar.clone());
+    let calendar = calendar_for(&contacts, &engine.config, engine.tz, kept_days);
     let lengths: Vec<u32> = if engine.config.contact_volume.enabled {
         engine.config.window_days.clone()
     } else {
@@ -460,7 +497,7 @@ async fn patterns(
     let drafts = draft_all(&contacts, &populations, &engine.config, &calendar);
     let writes = lifecycle_writes(drafts, flags);
     let outcome = store
-        .write_pattern_flags(&writes, newest, expires_at)
+        .write_pattern_flags(&writes, (newest, signals_to), expires_at)
         .await?;
     pass.raised += outcome.raised;
     pass.refreshed += outcome.refreshed;
@@ -469,6 +506,7 @@ async fn patterns(
             cursor: newest,
             generation,
             populations,
+            calendar,
         });
     }
     Ok(())
@@ -558,15 +596,20 @@ fn lifecycle_writes(drafts: Vec<PatternDraft>, flags: Vec<StoredPatternFlag>) ->
     writes
 }
 
-/// The calendar of `tz` with a table for the days `contacts` and their longest windows span.
+/// The calendar of `tz` with a table for the days `contacts` and their longest windows span:
+/// `kept` (a daemon's calendar from earlier passes), grown if it must be.
 pub fn calendar_for(
     contacts: &[Contact],
     config: &crate::config::FlagsConfig,
     tz: chrono_tz::Tz,
+    kept: Option<Calendar>,
 ) -> Calendar {
-    let (from, to) = contacts.iter().fold((i64::MAX, i64::MIN), |(lo, hi), c| {
-        (lo.min(c.at), hi.max(c.at))
-    });
+    let kept = kept.unwrap_or_else(|| Calendar::new(tz));
+    let Some((from, to)) = contacts.iter().fold(None, |span: Option<(i64, i64)>, c| {
+        Some(span.map_or((c.at, c.at), |(lo, hi)| (lo.min(c.at), hi.max(c.at))))
+    }) else {
+        return kept;
+    };
     let longest = config
         .window_days
         .iter()
@@ -577,11 +620,7 @@ pub fn calendar_for(
         .copied()
         .max()
         .unwrap_or(0);
-    if contacts.is_empty() {
-        Calendar::new(tz)
-    } else {
-        Calendar::covering(tz, from, to, longest)
-    }
+    kept.covering_also(from, to, longest)
 }
 
 /// Every enabled pattern rule over `contacts` (every customer's, or some customers' with

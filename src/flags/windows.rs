@@ -40,11 +40,26 @@ impl Calendar {
     /// The calendar of `tz` with a table for the days from `days_back` days before `from`
     /// to the day after `to`: what the pattern rules ask about a history.
     pub fn covering(tz: Tz, from: i64, to: i64, days_back: u32) -> Self {
-        let plain = Self::new(tz);
-        let first = plain.day_number(from.min(to)) - i64::from(days_back) - 1;
-        let last = plain.day_number(from.max(to)) + 2;
+        Self::new(tz).covering_also(from, to, days_back)
+    }
+
+    /// This calendar with its table grown, when it must be, to hold every day
+    /// [`Calendar::covering`] would for `from`, `to` and `days_back`: the answers are the
+    /// same, and a daemon's later passes compute no day twice.
+    pub fn covering_also(self, from: i64, to: i64, days_back: u32) -> Self {
+        let plain = Self::new(self.tz);
+        let mut first = plain.day_number(from.min(to)) - i64::from(days_back) - 1;
+        let mut last = plain.day_number(from.max(to)) + 2;
+        if !self.midnights.is_empty() {
+            let held_last = self.first_day + self.midnights.len() as i64 - 1;
+            if first >= self.first_day && last <= held_last {
+                return self;
+            }
+            first = first.min(self.first_day);
+            last = last.max(held_last);
+        }
         Self {
-            tz,
+            tz: self.tz,
             first_day: first,
             midnights: (first..=last).map(|d| plain.compute_midnight(d)).collect(),
         }
@@ -320,6 +335,32 @@ mod tests {
         let w = utc.window_ending(10 * DAY, 7);
         assert_eq!((w.start, w.days()), (3 * DAY, 7));
         assert!(w.contains(3 * DAY) && !w.contains(10 * DAY));
+    }
+
+    #[test]
+    fn a_grown_table_answers_as_a_table_built_for_the_whole_span() {
+        let tz = chrono_tz::Europe::London;
+        let (march, october) = (utc_at(2026, 3, 1, 12, 0), utc_at(2026, 10, 30, 12, 0));
+        let kept = Calendar::covering(tz, march, march + 5 * DAY, 30);
+        assert_eq!(
+            kept.midnights.len(),
+            31 + 5 + 2 + 1,
+            "31 days back to 2 days on"
+        );
+        let same = kept.clone().covering_also(march + DAY, march + 2 * DAY, 7);
+        assert_eq!(
+            same.midnights, kept.midnights,
+            "already held: nothing computed"
+        );
+        let grown = kept.covering_also(october, october, 30);
+        let whole = Calendar::covering(tz, march, october, 30);
+        assert_eq!(
+            (grown.first_day, &grown.midnights),
+            (whole.first_day, &whole.midnights)
+        );
+        for t in [march - 20 * DAY, utc_at(2026, 3, 29, 0, 30), october] {
+            assert_eq!(grown.day_number(t), Calendar::new(tz).day_number(t));
+        }
     }
 
     #[test]

@@ -149,6 +149,17 @@ pub struct ScanWrite {
     pub bands: Option<String>,
 }
 
+impl ScanWrite {
+    /// True when the item gave nothing to record (a call, a text with no marks): the batch
+    /// only moves the cursor.
+    pub fn records_nothing(&self) -> bool {
+        self.flags.is_empty()
+            && self.context.is_empty()
+            && self.thread_root.is_none()
+            && self.bands.is_none()
+    }
+}
+
 /// A context cue as listed beside flags and exported.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ContextRow {
@@ -252,24 +263,42 @@ impl Store {
         Ok(n.unwrap_or(0))
     }
 
-    /// Raises and refreshes pattern flags and moves the pattern cursor to `cursor`, in one
+    /// Raises and refreshes pattern flags and moves the pattern cursor to `cursor` (and the
+    /// signal cursor to `signals`, when the signal stage had nothing else to write), in one
     /// transaction. A raise that meets an open flag of the same customer, kind and window
     /// (another daemon got there first) is skipped by the database's unique index. Returns
     /// what was written; each new flag is logged.
     pub async fn write_pattern_flags(
         &self,
         writes: &[PatternWrite],
-        cursor: i64,
+        (cursor, signals): (i64, Option<i64>),
         expires_at: UnixTime,
     ) -> Result<PatternOutcome, StoreError> {
         let now = now();
         let mut outcome = PatternOutcome::default();
         let mut raised: Vec<(i64, &PatternWrite)> = Vec::new();
         if writes.is_empty() {
-            // Nothing raised or refreshed: only the cursor moves, in one statement.
+            // Nothing raised or refreshed: only the cursors move, in one statement.
             dispatch!(self, pool => {
                 let mut conn = pool.acquire().await?;
-                set_cursor!(conn, PATTERN_STAGE, cursor, now);
+                match signals {
+                    Some(signals) => {
+                        sqlx::query(
+                            "INSERT INTO stage_cursors (stage, item_id, updated_at) VALUES ($1, $2, $5), ($3, $4, $5) \
+                             ON CONFLICT (stage) DO UPDATE SET item_id = excluded.item_id, updated_at = excluded.updated_at",
+                        )
+                        .bind(PATTERN_STAGE)
+                        .bind(cursor)
+                        .bind(SIGNAL_STAGE)
+                        .bind(signals)
+                        .bind(now)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                    None => {
+                        set_cursor!(conn, PATTERN_STAGE, cursor, now);
+                    }
+                }
                 Ok::<(), StoreError>(())
             })?;
             return Ok(outcome);
@@ -331,6 +360,9 @@ impl Store {
                 insert_evidence!(tx, id, w.evidence);
             }
             set_cursor!(tx, PATTERN_STAGE, cursor, now);
+            if let Some(signals) = signals {
+                set_cursor!(tx, SIGNAL_STAGE, signals, now);
+            }
             tx.commit().await?;
             Ok::<(), StoreError>(())
         })?;
@@ -438,7 +470,7 @@ impl Store {
             .iter()
             .filter(|w| w.thread_root.is_some() || w.bands.is_some())
             .collect();
-        if writes.iter().all(|w| w.flags.is_empty()) && contexts.is_empty() && marks.is_empty() {
+        if writes.iter().all(ScanWrite::records_nothing) {
             // Only the cursor moves (calls, texts with nothing to mark): one statement.
             dispatch!(self, pool => {
                 let mut conn = pool.acquire().await?;
