@@ -470,22 +470,22 @@ async fn patterns(
     )?;
     let contacts = contacts_of(&rows, pairs, cursor);
     pass.pattern_contacts += contacts.len();
-    let kept_days = kept.as_ref().map(|m| m.calendar.clone());
+    let (kept_populations, kept_days) = kept.map(|m| (m.populations, m.calendar)).unzip();
     let calendar = calendar_for(&contacts, &engine.config, engine.tz, kept_days);
     let lengths: Vec<u32> = if engine.config.contact_volume.enabled {
         engine.config.window_days.clone()
     } else {
         Vec::new()
     };
-    let populations = match kept {
-        Some(mut m) => {
+    let populations = match kept_populations {
+        Some(mut populations) => {
             let new: Vec<(i64, i64)> = contacts
                 .iter()
                 .filter(|c| c.is_new && c.inbound)
                 .map(|c| (c.customer_id, calendar.day_number(c.at)))
                 .collect();
-            m.populations.add(&new);
-            m.populations
+            populations.add(&new);
+            populations
         }
         None => Populations::of(
             &contacts,
