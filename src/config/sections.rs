@@ -127,7 +127,8 @@ pub struct OrganisationConfig {
     /// Time zone (IANA name) of local times in call logs and of calendar days in digests.
     pub timezone: String,
     /// Mail providers whose addresses name no organisation (`export customers`
-    /// `organisation_key` is derived from any other domain a customer writes from).
+    /// `organisation_key` is derived from any other domain a customer writes from, and a full
+    /// name at any other domain is a linking identifier, `name-domain`).
     pub webmail_domains: Vec<String>,
 }
 
